@@ -1,0 +1,138 @@
+# mbmsct — conformance test suite for 3GPP MBMS security key updates.
+# Plain Makefile: every source is listed. `make help` lists the targets.
+
+CC       ?= cc
+CLANG    ?= clang
+BUILD    ?= build
+PKGS      = lua5.4 libcrypto libpcap cunit libxml-2.0
+OPT      ?= -O2 -g
+WARN      = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror
+CPPFLAGS += -D_DEFAULT_SOURCE -Iharness
+CFLAGS   += -std=c11 $(OPT) $(WARN) $(SAN)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lhttp_parser
+LDFLAGS  += $(SAN)
+
+# --- harness sources (one noun per module; bindings in l_*.c) -------------------------------
+CORE_SRCS  = harness/err.c harness/cursor.c harness/builder.c harness/hex.c
+CORE_SRCS += harness/mikey.c harness/mikey_rules.c harness/protect.c
+# crypto module
+CORE_SRCS += harness/crypto.c
+# capture module
+CORE_SRCS += harness/pkt.c harness/capture.c
+
+LUA_SRCS   = harness/l_mikey.c harness/l_hex.c harness/lua_env.c
+# crypto binding
+LUA_SRCS  += harness/l_crypto.c
+# capture binding
+LUA_SRCS  += harness/l_capture.c
+
+MAIN_SRCS  = harness/main.c
+
+# --- unit tests: harness/tests/test_<name>.c, each exporting test_<name>_register() --------
+TESTS      = cursor builder hex mikey protect lua
+# crypto tests
+TESTS     += crypto oracle_openssl
+# capture tests
+TESTS     += pkt capture oracle_tshark
+
+TEST_SRCS  = harness/tests/run-tests.c harness/tests/testutil.c \
+	     $(patsubst %,harness/tests/test_%.c,$(TESTS))
+
+LIB_OBJS   = $(patsubst %.c,$(BUILD)/%.o,$(CORE_SRCS) $(LUA_SRCS))
+MAIN_OBJS  = $(patsubst %.c,$(BUILD)/%.o,$(MAIN_SRCS))
+TEST_OBJS  = $(patsubst %.c,$(BUILD)/%.o,$(TEST_SRCS))
+LIB        = $(BUILD)/libmbms.a
+MBMSCT     = $(BUILD)/mbmsct
+TESTBIN    = $(BUILD)/run-tests
+DEPS_STAMP = build/.deps-ok
+
+.PHONY: all deps check unit asan fuzz fuzz-run bench run clean help decode-test
+
+all: $(MBMSCT)
+
+help:
+	@echo "make            build $(MBMSCT)"
+	@echo "make run        set up, build, run the full campaign (writes out/junit.xml)"
+	@echo "make check      build and run every test (unit, sanitizers, oracles, fuzz)"
+	@echo "make unit       unit tests only (normal build)"
+	@echo "make asan       unit tests under AddressSanitizer + UBSan"
+	@echo "make fuzz       build the libFuzzer target; make fuzz-run FUZZ_SECONDS=N runs it"
+	@echo "make bench      benchmarks (figures printed, nothing asserted)"
+	@echo "make clean      remove build/ and out/"
+
+# The package probe: scripts/setup runs only when pkg-config cannot find a dependency.
+$(DEPS_STAMP):
+	@mkdir -p build
+	@if ! pkg-config --exists $(PKGS) || [ ! -f /usr/include/http_parser.h ] \
+	    || ! command -v tshark >/dev/null || ! command -v xmllint >/dev/null \
+	    || ! command -v $(CLANG) >/dev/null; then scripts/setup; fi
+	@touch $@
+
+deps: $(DEPS_STAMP)
+
+$(BUILD)/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(MBMSCT): $(MAIN_OBJS) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(MAIN_OBJS) $(LIB) $(PKG_LIBS) -lm
+
+# The test registry is generated from TESTS so that adding a test file is one Makefile word.
+$(BUILD)/harness/tests/registry.h: Makefile
+	@mkdir -p $(dir $@)
+	@for t in $(TESTS); do echo "T($$t)"; done > $@
+
+$(BUILD)/harness/tests/run-tests.o: CPPFLAGS += -I$(BUILD)/harness/tests
+$(BUILD)/harness/tests/run-tests.o: $(BUILD)/harness/tests/registry.h
+
+$(TESTBIN): $(TEST_OBJS) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(TEST_OBJS) $(LIB) $(PKG_LIBS) -lm
+
+unit: $(TESTBIN) $(MBMSCT)
+	MBMSCT=$(MBMSCT) $(TESTBIN)
+
+decode-test: $(MBMSCT)
+	MBMSCT=$(MBMSCT) scripts/test-decode
+
+asan:
+	$(MAKE) BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" \
+	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" unit decode-test
+
+# --- fuzzing (clang libFuzzer) -------------------------------------------------------------
+FUZZ_SECONDS ?= 60
+FUZZ_BIN      = build/fuzz/fuzz_mikey
+FUZZ_SRCS     = harness/err.c harness/cursor.c harness/builder.c harness/mikey.c \
+		harness/mikey_rules.c fuzz/fuzz_mikey.c
+
+fuzz: $(FUZZ_BIN)
+
+$(FUZZ_BIN): $(FUZZ_SRCS) $(wildcard harness/*.h) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(CPPFLAGS) -std=c11 -g -O1 -Wall -Wextra -Werror \
+	    -fsanitize=fuzzer,address,undefined -o $@ $(FUZZ_SRCS)
+
+fuzz-run: $(FUZZ_BIN)
+	scripts/fuzz-run $(FUZZ_BIN) $(FUZZ_SECONDS)
+
+# --- the two commands -----------------------------------------------------------------------
+check: $(DEPS_STAMP)
+	$(MAKE) unit
+	$(MAKE) decode-test
+	$(MAKE) asan
+	$(MAKE) fuzz-run
+
+run: $(MBMSCT)
+	scripts/run-campaign $(MBMSCT)
+
+bench: $(MBMSCT)
+	@echo "no benchmarks yet"
+
+clean:
+	rm -rf build out
+
+-include $(LIB_OBJS:.o=.d) $(MAIN_OBJS:.o=.d) $(TEST_OBJS:.o=.d)

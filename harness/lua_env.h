@@ -1,0 +1,30 @@
+/*
+ * lua_env: creation of the Lua 5.4 states mbmsct runs — standard libraries, the mbms.* C
+ * modules registered in package.preload, and package.path pointing at harness/lua/.
+ */
+#ifndef MBMS_LUA_ENV_H
+#define MBMS_LUA_ENV_H
+
+#include <lua.h>
+
+#include "err.h"
+
+/* The binding modules: each l_<x>.c exports only its luaopen_mbms_<x>. */
+int	luaopen_mbms_mikey(lua_State *L);
+int	luaopen_mbms_crypto(lua_State *L);
+int	luaopen_mbms_hex(lua_State *L);
+int	luaopen_mbms_capture(lua_State *L);
+
+/*
+ * Returns a new state with the standard libraries and every mbms.* module loadable by require;
+ * home is the project root (its harness/lua/ and suites/ are found from there).
+ */
+lua_State *lua_env_new(const char *home, struct err *e);
+
+/*
+ * Finds the project root: $MBMSCT_HOME if set, else the first ancestor of the running
+ * executable's directory that holds harness/lua/mbmsct.lua.
+ */
+int	lua_env_home(char *out, size_t cap, struct err *e);
+
+#endif
