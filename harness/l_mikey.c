@@ -170,6 +170,41 @@ push_msg(lua_State *L, const struct mikey_msg *m)
 
 /* Reading tables back: a missing or mistyped field raises naming the path of the field. */
 
+typedef void (*each_fn)(lua_State *L, int t, const char *path, size_t i, void *ctx);
+
+/*
+ * Calls fn on each element of the array t[field], which must hold tables, at most max of them;
+ * nil counts as empty when optional. Returns the count. Raises naming "<parent>.<field>[i]".
+ */
+static size_t
+each_table(lua_State *L, int t, const char *parent, const char *field, size_t max,
+    int optional, each_fn fn, void *ctx)
+{
+	char path[96];
+	size_t i, n;
+
+	lua_getfield(L, t, field);
+	if (optional && lua_isnil(L, -1)) {
+		lua_pop(L, 1);
+		return 0;
+	}
+	if (!lua_istable(L, -1))
+		luaL_error(L, "%s.%s: expected a table, got %s", parent, field, luaL_typename(L, -1));
+	n = (size_t)luaL_len(L, -1);
+	if (n > max)
+		luaL_error(L, "%s.%s: more than %d entries", parent, field, (int)max);
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s.%s[%zu]", parent, field, i + 1);
+		lua_rawgeti(L, -1, (lua_Integer)i + 1);
+		if (!lua_istable(L, -1))
+			luaL_error(L, "%s: expected a table, got %s", path, luaL_typename(L, -1));
+		fn(L, lua_gettop(L), path, i, ctx);
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+	return n;
+}
+
 static lua_Integer
 get_int(lua_State *L, int t, const char *path, const char *k, lua_Integer lo, lua_Integer hi,
     int optional, lua_Integer dflt)
@@ -215,48 +250,41 @@ get_bytes(lua_State *L, int t, const char *path, const char *k, int optional)
 }
 
 static void
+key_at(lua_State *L, int kt, const char *kp, size_t i, void *ctx)
+{
+	struct mikey_keydata *kd = &((struct mikey_kemac *)ctx)->keys[i];
+
+	kd->type = (uint8_t)get_int(L, kt, kp, "type", 0, 15, 0, 0);
+	kd->kv = (uint8_t)get_int(L, kt, kp, "kv", 0, 15, 1, 0);
+	kd->key = get_bytes(L, kt, kp, "key", 0);
+	kd->salt = get_bytes(L, kt, kp, "salt", 1);
+	kd->spi = get_bytes(L, kt, kp, "spi", 1);
+	kd->valid_from = get_bytes(L, kt, kp, "valid_from", 1);
+	kd->valid_to = get_bytes(L, kt, kp, "valid_to", 1);
+}
+
+static void
 check_keys(lua_State *L, int t, const char *path, struct mikey_kemac *k)
 {
-	char kp[96];
-	lua_Integer i, n;
-
 	lua_getfield(L, t, "keys");
-	if (lua_isnil(L, -1)) {
-		lua_pop(L, 1);
-		return;
-	}
-	luaL_checktype(L, -1, LUA_TTABLE);
-	n = luaL_len(L, -1);
-	if (n > MIKEY_MAX_KEYS)
-		luaL_error(L, "%s.keys: more than %d keys", path, MIKEY_MAX_KEYS);
-	for (i = 1; i <= n; i++) {
-		struct mikey_keydata *kd = &k->keys[i - 1];
-		int kt;
-
-		snprintf(kp, sizeof(kp), "%s.keys[%d]", path, (int)i);
-		lua_rawgeti(L, -1, i);
-		luaL_checktype(L, -1, LUA_TTABLE);
-		kt = lua_gettop(L);
-		kd->type = (uint8_t)get_int(L, kt, kp, "type", 0, 15, 0, 0);
-		kd->kv = (uint8_t)get_int(L, kt, kp, "kv", 0, 15, 1, 0);
-		kd->key = get_bytes(L, kt, kp, "key", 0);
-		kd->salt = get_bytes(L, kt, kp, "salt", 1);
-		kd->spi = get_bytes(L, kt, kp, "spi", 1);
-		kd->valid_from = get_bytes(L, kt, kp, "valid_from", 1);
-		kd->valid_to = get_bytes(L, kt, kp, "valid_to", 1);
-		lua_pop(L, 1);
-	}
-	k->nkeys = (size_t)n;
-	k->keys_parsed = 1;
+	k->keys_parsed = !lua_isnil(L, -1);
 	lua_pop(L, 1);
+	k->nkeys = each_table(L, t, path, "keys", MIKEY_MAX_KEYS, 1, key_at, k);
+}
+
+static void
+sp_param_at(lua_State *L, int t, const char *path, size_t i, void *ctx)
+{
+	struct mikey_sp_param *sp = &((struct mikey_payload *)ctx)->u.sp.params[i];
+
+	sp->type = (uint8_t)get_int(L, t, path, "type", 0, 255, 0, 0);
+	sp->value = get_bytes(L, t, path, "value", 0);
 }
 
 static void
 check_payload(lua_State *L, int t, const char *path, struct mikey_payload *p)
 {
 	int type;
-	size_t i, n;
-	char pp[96];
 
 	lua_getfield(L, t, "payload");
 	if (lua_isnil(L, -1)) {
@@ -307,24 +335,8 @@ check_payload(lua_State *L, int t, const char *path, struct mikey_payload *p)
 	case MIKEY_PT_SP:
 		p->u.sp.policy_no = (uint8_t)get_int(L, t, path, "policy_no", 0, 255, 0, 0);
 		p->u.sp.prot_type = (uint8_t)get_int(L, t, path, "prot_type", 0, 255, 0, 0);
-		lua_getfield(L, t, "params");
-		if (!lua_isnil(L, -1)) {
-			luaL_checktype(L, -1, LUA_TTABLE);
-			n = (size_t)luaL_len(L, -1);
-			if (n > MIKEY_MAX_SP_PARAMS)
-				luaL_error(L, "%s.params: more than %d", path, MIKEY_MAX_SP_PARAMS);
-			for (i = 0; i < n; i++) {
-				snprintf(pp, sizeof(pp), "%s.params[%zu]", path, i + 1);
-				lua_rawgeti(L, -1, (lua_Integer)i + 1);
-				luaL_checktype(L, -1, LUA_TTABLE);
-				p->u.sp.params[i].type = (uint8_t)get_int(L, lua_gettop(L), pp,
-				    "type", 0, 255, 0, 0);
-				p->u.sp.params[i].value = get_bytes(L, lua_gettop(L), pp, "value", 0);
-				lua_pop(L, 1);
-			}
-			p->u.sp.nparams = n;
-		}
-		lua_pop(L, 1);
+		p->u.sp.nparams = each_table(L, t, path, "params", MIKEY_MAX_SP_PARAMS, 1,
+		    sp_param_at, p);
 		break;
 	case MIKEY_PT_GENEXT:
 		p->u.ext.ext_type = (uint8_t)get_int(L, t, path, "ext_type", 0, 255, 0, 0);
@@ -336,13 +348,27 @@ check_payload(lua_State *L, int t, const char *path, struct mikey_payload *p)
 	}
 }
 
+static void
+cs_at(lua_State *L, int t, const char *path, size_t i, void *ctx)
+{
+	struct mikey_srtp_cs *cs = &((struct mikey_hdr *)ctx)->cs[i];
+
+	cs->policy_no = (uint8_t)get_int(L, t, path, "policy_no", 0, 255, 0, 0);
+	cs->ssrc = (uint32_t)get_int(L, t, path, "ssrc", 0, 0xffffffffLL, 0, 0);
+	cs->roc = (uint32_t)get_int(L, t, path, "roc", 0, 0xffffffffLL, 0, 0);
+}
+
+static void
+payload_at(lua_State *L, int t, const char *path, size_t i, void *ctx)
+{
+	check_payload(L, t, path, &((struct mikey_msg *)ctx)->p[i]);
+}
+
 /* Fills m from the message table at index t (which must stay on the stack while m is used). */
 static void
 check_msg(lua_State *L, int t, struct mikey_msg *m)
 {
 	struct mikey_hdr *h = &m->hdr;
-	lua_Integer i, n;
-	char path[64];
 
 	luaL_checktype(L, t, LUA_TTABLE);
 	h->version = (uint8_t)get_int(L, t, "msg", "version", 0, 255, 1, 1);
@@ -352,40 +378,11 @@ check_msg(lua_State *L, int t, struct mikey_msg *m)
 	h->csb_id = (uint32_t)get_int(L, t, "msg", "csb_id", 0, 0xffffffffLL, 0, 0);
 	h->cs_count = (uint8_t)get_int(L, t, "msg", "cs_count", 0, 255, 1, 0);
 	h->map_type = (uint8_t)get_int(L, t, "msg", "cs_id_map_type", 0, 255, 1, MIKEY_MAP_EMPTY);
-	if (h->map_type == MIKEY_MAP_SRTP) {
-		if (h->cs_count > MIKEY_MAX_CS)
-			luaL_error(L, "msg.cs_count: more than %d", MIKEY_MAX_CS);
-		lua_getfield(L, t, "cs");
-		luaL_checktype(L, -1, LUA_TTABLE);
-		for (i = 0; i < h->cs_count; i++) {
-			snprintf(path, sizeof(path), "msg.cs[%d]", (int)i + 1);
-			lua_rawgeti(L, -1, i + 1);
-			luaL_checktype(L, -1, LUA_TTABLE);
-			h->cs[i].policy_no = (uint8_t)get_int(L, lua_gettop(L), path, "policy_no",
-			    0, 255, 0, 0);
-			h->cs[i].ssrc = (uint32_t)get_int(L, lua_gettop(L), path, "ssrc", 0,
-			    0xffffffffLL, 0, 0);
-			h->cs[i].roc = (uint32_t)get_int(L, lua_gettop(L), path, "roc", 0,
-			    0xffffffffLL, 0, 0);
-			lua_pop(L, 1);
-		}
-		lua_pop(L, 1);
-	}
-	lua_getfield(L, t, "payloads");
-	luaL_checktype(L, -1, LUA_TTABLE);
-	n = luaL_len(L, -1);
-	if (n > MIKEY_MAX_PAYLOADS)
-		luaL_error(L, "msg.payloads: more than %d payloads", MIKEY_MAX_PAYLOADS);
-	for (i = 1; i <= n; i++) {
-		snprintf(path, sizeof(path), "msg.payloads[%d]", (int)i);
-		lua_rawgeti(L, -1, i);
-		luaL_checktype(L, -1, LUA_TTABLE);
-		check_payload(L, lua_gettop(L), path, &m->p[i - 1]);
-		lua_pop(L, 1);
-	}
-	m->npayloads = (size_t)n;
-	/* The payloads table (and so every string viewed) stays referenced by the message table. */
-	lua_pop(L, 1);
+	if (h->map_type == MIKEY_MAP_SRTP &&
+	    each_table(L, t, "msg", "cs", MIKEY_MAX_CS, 0, cs_at, h) != h->cs_count)
+		luaL_error(L, "msg.cs: needs cs_count (%d) entries", h->cs_count);
+	/* Every string viewed stays referenced by the message table at t. */
+	m->npayloads = each_table(L, t, "msg", "payloads", MIKEY_MAX_PAYLOADS, 0, payload_at, m);
 }
 
 /* A builder whose memory is released even if Lua raises: it lives in a userdata with __gc. */
@@ -576,13 +573,16 @@ check_kind(lua_State *L, int t, const char *path, struct mikey_kind_rules *k)
 	lua_pop(L, 1);
 }
 
+static void
+kind_at(lua_State *L, int t, const char *path, size_t i, void *ctx)
+{
+	check_kind(L, t, path, &((struct mikey_rules *)ctx)->kinds[i]);
+}
+
 /* Reads a profile's `mikey` table into rules; raises naming the bad field. */
 static void
 check_rules(lua_State *L, int t, struct mikey_rules *r)
 {
-	lua_Integer i, n;
-	char path[64];
-
 	luaL_checktype(L, t, LUA_TTABLE);
 	mikey_rules_init(r);
 	r->version = opt_rule(L, t, "mikey", "version");
@@ -590,20 +590,7 @@ check_rules(lua_State *L, int t, struct mikey_rules *r)
 	r->cs_count = opt_rule(L, t, "mikey", "cs_count");
 	r->map_type = opt_rule(L, t, "mikey", "cs_id_map_type");
 	r->keyid_ext_type = opt_rule(L, t, "mikey", "keyid_ext_type");
-	lua_getfield(L, t, "kinds");
-	luaL_checktype(L, -1, LUA_TTABLE);
-	n = luaL_len(L, -1);
-	if (n > MIKEY_RULES_MAX_KINDS)
-		luaL_error(L, "mikey.kinds: more than %d kinds", MIKEY_RULES_MAX_KINDS);
-	for (i = 1; i <= n; i++) {
-		snprintf(path, sizeof(path), "mikey.kinds[%d]", (int)i);
-		lua_rawgeti(L, -1, i);
-		luaL_checktype(L, -1, LUA_TTABLE);
-		check_kind(L, lua_gettop(L), path, &r->kinds[i - 1]);
-		lua_pop(L, 1);
-	}
-	r->nkinds = (size_t)n;
-	lua_pop(L, 1);
+	r->nkinds = each_table(L, t, "mikey", "kinds", MIKEY_RULES_MAX_KINDS, 0, kind_at, r);
 }
 
 /* mikey.validate(bytes, rules [, kind]) -> violations (array of strings), kind name | nil, err */

@@ -104,3 +104,18 @@ assert(not ok, "decode of a non-string raises")
 local r, e2 = mikey.encode({ type = 0, csb_id = 1, payloads = { { name = "RAND", rand = string.rep("x", 300) } } })
 eq(r, nil, "RAND too long"); assert(e2:find("255"), e2)
 eq(mikey.name("payload", 1), "KEMAC", "name table")
+
+-- Lua tables round-trip: decode -> encode gives the same bytes, also with an SRTP map and SP.
+for _, name in ipairs({ "public-gortsplib-c", "public-onvif-get-parameter", "mbms-msk-delivery" }) do
+  local f = assert(io.open("vectors/mikey/valid/" .. name .. ".hex"))
+  local line = f:read("a"):match("\n(%x+)\n")
+  f:close()
+  local bytes = assert(hex.decode(line))
+  local t = assert(mikey.decode(bytes))
+  eq(hex.encode(assert(mikey.encode(t))), line, name .. " table round trip")
+end
+ok, err = pcall(mikey.encode, { type = 0, csb_id = 1, cs_id_map_type = 0, cs_count = 2,
+  cs = { { policy_no = 0, ssrc = 1, roc = 0 } }, payloads = {} })
+assert(not ok and err:find("msg.cs: needs cs_count"), "cs count checked: " .. tostring(err))
+ok, err = pcall(mikey.encode, { type = 0, csb_id = 1, payloads = { 7 } })
+assert(not ok and err:find("msg.payloads%[1%]: expected a table"), tostring(err))
