@@ -20,19 +20,23 @@ CORE_SRCS += harness/mikey.c harness/mikey_rules.c harness/protect.c
 CORE_SRCS += harness/crypto.c
 # capture module
 CORE_SRCS += harness/pkt.c harness/capture.c
+# network module
+CORE_SRCS += harness/net.c
 
 LUA_SRCS   = harness/l_mikey.c harness/l_hex.c harness/lua_env.c
 # crypto binding
 LUA_SRCS  += harness/l_crypto.c
 # capture binding
 LUA_SRCS  += harness/l_capture.c
+# network binding
+LUA_SRCS  += harness/l_net.c
 
 MAIN_SRCS  = harness/main.c
 
 # --- unit tests: harness/tests/test_<name>.c, each exporting test_<name>_register() --------
 TESTS      = cursor builder hex mikey protect lua
 # crypto tests
-TESTS     += crypto oracle_openssl
+TESTS     += crypto kdf oracle_openssl
 # capture tests
 TESTS     += pkt capture oracle_tshark
 

@@ -14,6 +14,7 @@ static const luaL_Reg modules[] = {
 	{ "mbms.crypto", luaopen_mbms_crypto },
 	{ "mbms.hex", luaopen_mbms_hex },
 	{ "mbms.capture", luaopen_mbms_capture },
+	{ "mbms.net", luaopen_mbms_net },
 	{ NULL, NULL }
 };
 

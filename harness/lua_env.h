@@ -14,6 +14,7 @@ int	luaopen_mbms_mikey(lua_State *L);
 int	luaopen_mbms_crypto(lua_State *L);
 int	luaopen_mbms_hex(lua_State *L);
 int	luaopen_mbms_capture(lua_State *L);
+int	luaopen_mbms_net(lua_State *L);
 
 /*
  * Returns a new state with the standard libraries and every mbms.* module loadable by require;

@@ -16,6 +16,22 @@ commands:
   lua FILE [ARGS...]
         Run a Lua tool script with the mbms.* modules (vector generators and other
         tooling; scenarios are run by the campaign runner, not by this).
+  run --target FILE [--profile FILE] [--filter EXPR] [--junit F] [--json F]
+      [--time-scale X] [--seed S] [--repeat N] [--baseline F] [-v]
+      [--suites DIR] [--budget N]
+        Run the scenarios for the target's role (the harness plays the other
+        side). --filter selects by id glob, tag:, req:, clause:, role:, kind:
+        with and/or/not and parentheses; --time-scale multiplies every profile
+        timer; --baseline F lists expected non-pass verdicts (id = {verdict=,
+        reason=}); --budget caps Lua instructions per scenario.
+        Exit 0 all pass (or as the baseline expects), 1 failures, 2 usage or
+        harness errors.
+  list [--json] [--filter EXPR] [--suites DIR]
+        List the scenarios (id, role, requirements, title) without touching the
+        network; broken scenario files are reported (exit 1).
+  coverage [--json] [--strict] [--suites DIR]
+        Each requirement of the catalog (suites/requirements.lua) with the
+        scenarios that check it; --strict exits 1 if any is uncovered.
   help  Show this text.
   version
         Show the version.
@@ -47,6 +63,12 @@ function M.main(args)
     local ok, rc = pcall(chunk, table.unpack(_G.arg))
     if not ok then io.stderr:write("mbmsct: ", tostring(rc), "\n"); return 1 end
     return math.tointeger(rc) or 0
+  elseif cmd == "run" then
+    return require("runner").main(rest, usage_error, MBMSCT_HOME)
+  elseif cmd == "list" then
+    return require("catalog_cmds").list(rest, usage_error, MBMSCT_HOME)
+  elseif cmd == "coverage" then
+    return require("catalog_cmds").coverage(rest, usage_error, MBMSCT_HOME)
   elseif cmd == "decode" then
     return require("decode").main(rest, usage_error)
   end

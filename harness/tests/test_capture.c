@@ -13,8 +13,6 @@
 #include "pkt.h"
 #include "testutil.h"
 
-int	test_capture_register(void);
-
 /* One packet to write, and what reading it back must give. */
 struct spec {
 	int tcp;
@@ -84,41 +82,10 @@ specs_for(size_t li, const struct spec **out, size_t cap)
 	return n;
 }
 
-static struct pkt_addr
-addr(const char *s, uint16_t port)
-{
-	struct pkt_addr a;
-	struct err e;
-
-	memset(&a, 0, sizeof(a));
-	if (pkt_addr_parse(s, &a, &e) == -1) {
-		fprintf(stderr, "test address %s: %s\n", s, e.msg);
-		abort();
-	}
-	a.port = port;
-	return a;
-}
-
-static int
-has(const char *msg, const char *want)
-{
-	if (strstr(msg, want) != NULL)
-		return 1;
-	fprintf(stderr, "\nexpected text containing \"%s\" vs actual \"%s\"\n", want, msg);
-	return 0;
-}
-
-static char *
-tmp_path(char *buf, size_t cap, const char *name)
-{
-	snprintf(buf, cap, "%s/%s", tu_tmpdir(), name);
-	return buf;
-}
-
 static int
 write_spec(struct capture_writer *w, const struct spec *s, struct err *e)
 {
-	struct pkt_addr src = addr(s->src, s->sport), dst = addr(s->dst, s->dport);
+	struct pkt_addr src = tu_addr(s->src, s->sport), dst = tu_addr(s->dst, s->dport);
 
 	if (s->tcp)
 		return capture_write_tcp(w, s->sec, s->usec, &src, &dst, s->seq, s->ack, s->flags,
@@ -155,7 +122,7 @@ write_file(const char *path, int linktype, const struct spec *const *sp, size_t 
 static void
 expected_frame(int linktype, const struct spec *s, struct bld *b)
 {
-	struct pkt_addr src = addr(s->src, s->sport), dst = addr(s->dst, s->dport);
+	struct pkt_addr src = tu_addr(s->src, s->sport), dst = tu_addr(s->dst, s->dport);
 	size_t n = strlen(s->payload);
 	struct err e;
 	int rc;
@@ -172,7 +139,7 @@ expected_frame(int linktype, const struct spec *s, struct bld *b)
 static void
 check_packet(const struct capture_pkt *p, size_t index, int linktype, const struct spec *s)
 {
-	struct pkt_addr src = addr(s->src, s->sport), dst = addr(s->dst, s->dport);
+	struct pkt_addr src = tu_addr(s->src, s->sport), dst = tu_addr(s->dst, s->dport);
 	struct pkt_info in;
 	struct bld b;
 	struct err e;
@@ -229,18 +196,33 @@ read_and_check(const char *path, int linktype, const struct spec *const *sp, siz
 	capture_close(r);
 }
 
+/*
+ * Writes the packets of link type li (see specs_for) to <prefix>-<link name>.pcap in the temporary
+ * directory, its path left in path; returns how many were written.
+ */
+static size_t
+write_link_file(size_t li, const char *prefix, char *path, size_t cap,
+    const struct spec *sp[NSPECS4 + NSPECS6])
+{
+	char name[64];
+	size_t n;
+
+	n = specs_for(li, sp, NSPECS4 + NSPECS6);
+	snprintf(name, sizeof(name), "%s-%s.pcap", prefix, links[li].name);
+	CU_ASSERT_EQUAL_FATAL(write_file(tu_tmp_path(path, cap, name), links[li].linktype, sp,
+	    n), 0);
+	return n;
+}
+
 static void
 test_round_trip_pcap(void)
 {
 	const struct spec *sp[NSPECS4 + NSPECS6];
-	char path[256], name[64];
+	char path[256];
 	size_t li, n;
 
 	for (li = 0; li < NLINKS; li++) {
-		n = specs_for(li, sp, sizeof(sp) / sizeof(sp[0]));
-		snprintf(name, sizeof(name), "rt-%s.pcap", links[li].name);
-		CU_ASSERT_EQUAL_FATAL(write_file(tmp_path(path, sizeof(path), name),
-		    links[li].linktype, sp, n), 0);
+		n = write_link_file(li, "rt", path, sizeof(path), sp);
 		read_and_check(path, links[li].linktype, sp, n);
 	}
 }
@@ -254,12 +236,9 @@ test_round_trip_pcapng(void)
 
 	CU_ASSERT_TRUE_FATAL(tu_have("editcap"));
 	for (li = 0; li < NLINKS; li++) {
-		n = specs_for(li, sp, sizeof(sp) / sizeof(sp[0]));
-		snprintf(name, sizeof(name), "ng-%s.pcap", links[li].name);
-		CU_ASSERT_EQUAL_FATAL(write_file(tmp_path(in, sizeof(in), name),
-		    links[li].linktype, sp, n), 0);
+		n = write_link_file(li, "ng", in, sizeof(in), sp);
 		snprintf(name, sizeof(name), "ng-%s.pcapng", links[li].name);
-		tmp_path(out, sizeof(out), name);
+		tu_tmp_path(out, sizeof(out), name);
 		snprintf(cmd, sizeof(cmd), "editcap -F pcapng '%s' '%s' 2>&1", in, out);
 		CU_ASSERT_EQUAL_FATAL(tu_run(cmd, NULL, 0), 0);
 		read_and_check(out, links[li].linktype, sp, n);
@@ -279,7 +258,7 @@ test_tshark_fields(void)
 	char path[256], cmd[1024], out[4096];
 
 	CU_ASSERT_TRUE_FATAL(tu_have("tshark"));
-	CU_ASSERT_EQUAL_FATAL(write_file(tmp_path(path, sizeof(path), "fields.pcap"),
+	CU_ASSERT_EQUAL_FATAL(write_file(tu_tmp_path(path, sizeof(path), "fields.pcap"),
 	    PKT_LINK_RAW, sp, 3), 0);
 	snprintf(cmd, sizeof(cmd), "tshark -r '%s' -T fields -e udp.srcport -e udp.dstport "
 	    "-e ip.src 2>/dev/null", path);
@@ -313,17 +292,14 @@ static void
 test_tshark_checks(void)
 {
 	const struct spec *sp[NSPECS4 + NSPECS6];
-	char path[256], cmd[1024], name[64], want[64];
+	char path[256], cmd[1024], want[64];
 	static char out[16384];
 	char *line, *next, *f[8];
 	size_t li, n, i, nf;
 
 	CU_ASSERT_TRUE_FATAL(tu_have("tshark"));
 	for (li = 0; li < NLINKS; li++) {
-		n = specs_for(li, sp, sizeof(sp) / sizeof(sp[0]));
-		snprintf(name, sizeof(name), "ts-%s.pcap", links[li].name);
-		CU_ASSERT_EQUAL_FATAL(write_file(tmp_path(path, sizeof(path), name),
-		    links[li].linktype, sp, n), 0);
+		n = write_link_file(li, "ts", path, sizeof(path), sp);
 		snprintf(cmd, sizeof(cmd), "tshark -r '%s' -o udp.check_checksum:TRUE "
 		    "-o ip.check_checksum:TRUE -o tcp.check_checksum:TRUE -T fields -E separator=';' "
 		    "-e frame.protocols -e ip.checksum.status -e udp.checksum.status "
@@ -391,7 +367,7 @@ expect_damage_at(const char *path, size_t bad, const char *want)
 	CU_ASSERT_EQUAL(capture_next(r, &p, &e), -1);
 	snprintf(prefix, sizeof(prefix), "packet %zu: ", bad);
 	CU_ASSERT_EQUAL(strncmp(e.msg, prefix, strlen(prefix)), 0);
-	CU_ASSERT_TRUE(has(e.msg, want));
+	CU_ASSERT_TRUE(tu_has(e.msg, want));
 	capture_close(r);
 }
 
@@ -405,7 +381,7 @@ test_damaged_files(void)
 	FILE *fp;
 
 	/* A record cut inside its data, then one cut inside its 16-byte record header. */
-	CU_ASSERT_EQUAL_FATAL(write_file(tmp_path(path, sizeof(path), "cut.pcap"), PKT_LINK_RAW,
+	CU_ASSERT_EQUAL_FATAL(write_file(tu_tmp_path(path, sizeof(path), "cut.pcap"), PKT_LINK_RAW,
 	    sp, 3), 0);
 	snprintf(cmd, sizeof(cmd), "cp '%s' '%s/cut.copy'", path, tu_tmpdir());
 	CU_ASSERT_EQUAL_FATAL(tu_run(cmd, NULL, 0), 0);
@@ -418,36 +394,38 @@ test_damaged_files(void)
 	snprintf(cmd, sizeof(cmd), "editcap -F pcapng '%s/cut.copy' '%s/cut.pcapng' 2>&1",
 	    tu_tmpdir(), tu_tmpdir());
 	CU_ASSERT_EQUAL_FATAL(tu_run(cmd, NULL, 0), 0);
-	tmp_path(ng, sizeof(ng), "cut.pcapng");
+	tu_tmp_path(ng, sizeof(ng), "cut.pcapng");
 	cut_file(ng, 30);
 	expect_damage_at(ng, 3, "truncated");
 
 	/* Bad magic. */
-	CU_ASSERT_PTR_NOT_NULL_FATAL(fp = fopen(tmp_path(path, sizeof(path), "magic.pcap"), "wb"));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp = fopen(tu_tmp_path(path, sizeof(path), "magic.pcap"),
+	    "wb"));
 	fputs("this is not a capture file, not even close to one\n", fp);
 	fclose(fp);
 	CU_ASSERT_PTR_NULL(r = capture_open(path, &e));
-	CU_ASSERT_TRUE(has(e.msg, path));
-	CU_ASSERT_TRUE(has(e.msg, "unknown file format"));
+	CU_ASSERT_TRUE(tu_has(e.msg, path));
+	CU_ASSERT_TRUE(tu_has(e.msg, "unknown file format"));
 	capture_close(r);
 
 	/* Empty, and a file header cut in half. */
-	CU_ASSERT_PTR_NOT_NULL_FATAL(fp = fopen(tmp_path(path, sizeof(path), "empty.pcap"), "wb"));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp = fopen(tu_tmp_path(path, sizeof(path), "empty.pcap"),
+	    "wb"));
 	fclose(fp);
 	CU_ASSERT_PTR_NULL(capture_open(path, &e));
-	CU_ASSERT_TRUE(has(e.msg, "capture: "));
-	CU_ASSERT_TRUE(has(e.msg, "truncated"));
+	CU_ASSERT_TRUE(tu_has(e.msg, "capture: "));
+	CU_ASSERT_TRUE(tu_has(e.msg, "truncated"));
 	snprintf(cmd, sizeof(cmd), "head -c 10 '%s/cut.copy' > '%s/half.pcap'", tu_tmpdir(),
 	    tu_tmpdir());
 	CU_ASSERT_EQUAL_FATAL(tu_run(cmd, NULL, 0), 0);
-	CU_ASSERT_PTR_NULL(capture_open(tmp_path(path, sizeof(path), "half.pcap"), &e));
-	CU_ASSERT_TRUE(has(e.msg, "truncated"));
+	CU_ASSERT_PTR_NULL(capture_open(tu_tmp_path(path, sizeof(path), "half.pcap"), &e));
+	CU_ASSERT_TRUE(tu_has(e.msg, "truncated"));
 
 	/* A file header alone is a valid capture of no packets. */
 	snprintf(cmd, sizeof(cmd), "head -c 24 '%s/cut.copy' > '%s/none.pcap'", tu_tmpdir(),
 	    tu_tmpdir());
 	CU_ASSERT_EQUAL_FATAL(tu_run(cmd, NULL, 0), 0);
-	r = capture_open(tmp_path(path, sizeof(path), "none.pcap"), &e);
+	r = capture_open(tu_tmp_path(path, sizeof(path), "none.pcap"), &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
 	{
 		struct capture_pkt p;
@@ -457,8 +435,8 @@ test_damaged_files(void)
 	capture_close(r);
 
 	/* Missing file: the system's reason, the path once. */
-	CU_ASSERT_PTR_NULL(capture_open(tmp_path(path, sizeof(path), "absent.pcap"), &e));
-	CU_ASSERT_TRUE(has(e.msg, "No such file or directory"));
+	CU_ASSERT_PTR_NULL(capture_open(tu_tmp_path(path, sizeof(path), "absent.pcap"), &e));
+	CU_ASSERT_TRUE(tu_has(e.msg, "No such file or directory"));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(strstr(e.msg, path));
 	CU_ASSERT_PTR_NULL(strstr(strstr(e.msg, path) + 1, path));
 	capture_close(NULL);
@@ -506,7 +484,7 @@ test_unsupported_linktype(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
-		write_raw_pcap(tmp_path(path, sizeof(path), "lt.pcap"), types[i], frame,
+		write_raw_pcap(tu_tmp_path(path, sizeof(path), "lt.pcap"), types[i], frame,
 		    sizeof(frame));
 		r = capture_open(path, &e);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(r);
@@ -535,7 +513,8 @@ test_unsupported_linktype(void)
 static void
 test_writer_errors(void)
 {
-	struct pkt_addr s4 = addr("10.0.0.1", 1), d4 = addr("10.0.0.2", 2), d6 = addr("::2", 2);
+	struct pkt_addr s4 = tu_addr("10.0.0.1", 1), d4 = tu_addr("10.0.0.2", 2);
+	struct pkt_addr d6 = tu_addr("::2", 2);
 	static uint8_t big[65536];
 	struct capture_writer *w;
 	struct capture_reader *r;
@@ -544,29 +523,29 @@ test_writer_errors(void)
 	struct err e;
 
 	/* A directory that does not exist. */
-	CU_ASSERT_PTR_NULL(capture_create(tmp_path(path, sizeof(path), "nodir/x.pcap"),
+	CU_ASSERT_PTR_NULL(capture_create(tu_tmp_path(path, sizeof(path), "nodir/x.pcap"),
 	    PKT_LINK_RAW, &e));
-	CU_ASSERT_TRUE(has(e.msg, "No such file or directory"));
+	CU_ASSERT_TRUE(tu_has(e.msg, "No such file or directory"));
 
 	/* Link types that have no number in the file format, or are not numbers at all. */
-	CU_ASSERT_PTR_NULL(capture_create(tmp_path(path, sizeof(path), "badlt.pcap"), 5000,
+	CU_ASSERT_PTR_NULL(capture_create(tu_tmp_path(path, sizeof(path), "badlt.pcap"), 5000,
 	    &e));
-	CU_ASSERT_TRUE(has(e.msg, "link-layer type 5000 isn't supported in savefiles"));
+	CU_ASSERT_TRUE(tu_has(e.msg, "link-layer type 5000 isn't supported in savefiles"));
 	CU_ASSERT_EQUAL(access(path, F_OK), -1);
 	CU_ASSERT_PTR_NULL(capture_create(path, -1, &e));
-	CU_ASSERT_TRUE(has(e.msg, "negative"));
+	CU_ASSERT_TRUE(tu_has(e.msg, "negative"));
 
 	/* Refused writes leave the file good: only the accepted packet is in it. */
-	w = capture_create(tmp_path(path, sizeof(path), "refused.pcap"), PKT_LINK_ETHERNET, &e);
+	w = capture_create(tu_tmp_path(path, sizeof(path), "refused.pcap"), PKT_LINK_ETHERNET, &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
 	CU_ASSERT_EQUAL(capture_write(w, 1, 0, big, sizeof(big), &e), -1);
-	CU_ASSERT_TRUE(has(e.msg, "exceeds the snap length 65535"));
+	CU_ASSERT_TRUE(tu_has(e.msg, "exceeds the snap length 65535"));
 	CU_ASSERT_EQUAL(capture_write(w, -1, 0, big, 60, &e), -1);
-	CU_ASSERT_TRUE(has(e.msg, "outside the pcap range"));
+	CU_ASSERT_TRUE(tu_has(e.msg, "outside the pcap range"));
 	CU_ASSERT_EQUAL(capture_write(w, 1, 1000000, big, 60, &e), -1);
 	CU_ASSERT_EQUAL(capture_write(w, 0x100000000LL, 0, big, 60, &e), -1);
 	CU_ASSERT_EQUAL(capture_write_udp(w, 1, 0, &s4, &d6, NULL, 0, &e), -1);
-	CU_ASSERT_TRUE(has(e.msg, "packet 1: pkt: source is IPv4 but destination is IPv6"));
+	CU_ASSERT_TRUE(tu_has(e.msg, "packet 1: pkt: source is IPv4 but destination is IPv6"));
 	CU_ASSERT_EQUAL(capture_write_tcp(w, 1, 0, &s4, &d4, 0, 0, 0, big, 65536, &e), -1);
 	CU_ASSERT_EQUAL(capture_write_udp(w, 7, 8, &s4, &d4, big, 100, &e), 0);
 	/* The largest frame the snap length allows is written whole. */
@@ -587,8 +566,8 @@ test_writer_errors(void)
 	(void)capture_write_udp(w, 1, 0, &s4, &d4, big, 10, &e);
 	err_clear(&e);
 	CU_ASSERT_EQUAL(capture_close_writer(w, &e), -1);
-	CU_ASSERT_TRUE(has(e.msg, "/dev/full"));
-	CU_ASSERT_TRUE(has(e.msg, "No space left on device"));
+	CU_ASSERT_TRUE(tu_has(e.msg, "/dev/full"));
+	CU_ASSERT_TRUE(tu_has(e.msg, "No space left on device"));
 	CU_ASSERT_EQUAL(capture_close_writer(NULL, &e), 0);
 }
 
@@ -605,7 +584,7 @@ test_standard_streams(void)
 	struct err e;
 
 	/* Writing: standard output pointed at a file for the duration. */
-	tmp_path(path, sizeof(path), "stdout.pcap");
+	tu_tmp_path(path, sizeof(path), "stdout.pcap");
 	fflush(stdout);
 	CU_ASSERT_FATAL((saved = dup(STDOUT_FILENO)) != -1);
 	CU_ASSERT_FATAL((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600)) != -1);
@@ -626,7 +605,7 @@ test_standard_streams(void)
 	read_and_check(path, PKT_LINK_ETHERNET, sp, 2);
 
 	/* Reading, twice, to show the first close left standard input usable. */
-	CU_ASSERT_EQUAL_FATAL(write_file(tmp_path(path2, sizeof(path2), "stdin.pcap"),
+	CU_ASSERT_EQUAL_FATAL(write_file(tu_tmp_path(path2, sizeof(path2), "stdin.pcap"),
 	    PKT_LINK_LINUX_SLL, sp, 2), 0);
 	CU_ASSERT_FATAL((saved = dup(STDIN_FILENO)) != -1);
 	for (pass = 0; pass < 2; pass++) {

@@ -194,30 +194,30 @@ prf_case(uint64_t seed, int round, size_t lo, size_t hi)
 	return 1;
 }
 
+/* The PRF cases of one test (stream), inkeys of lo..hi bytes, up to the first disagreement. */
 static void
-test_prf_single_chunk(void)
+prf_rounds(uint64_t stream, int rounds, size_t lo, size_t hi)
 {
-	uint64_t seed = rng_start(0);
+	uint64_t seed = rng_start(stream);
 	int round, ok = 1;
 
 	if (!have_openssl())
 		return;
-	for (round = 0; round < ROUNDS && ok; round++)
-		ok = prf_case(seed, round, 1, 32);
+	for (round = 0; round < rounds && ok; round++)
+		ok = prf_case(seed, round, lo, hi);
 	CU_ASSERT_TRUE(ok);
+}
+
+static void
+test_prf_single_chunk(void)
+{
+	prf_rounds(0, ROUNDS, 1, 32);
 }
 
 static void
 test_prf_multi_chunk(void)
 {
-	uint64_t seed = rng_start(1);
-	int round, ok = 1;
-
-	if (!have_openssl())
-		return;
-	for (round = 0; round < MULTI_ROUNDS && ok; round++)
-		ok = prf_case(seed, round, 33, 128);
-	CU_ASSERT_TRUE(ok);
+	prf_rounds(1, MULTI_ROUNDS, 33, 128);
 }
 
 static void
@@ -233,8 +233,8 @@ test_aes_cm(void)
 
 	if (!have_openssl())
 		return;
-	snprintf(inpath, sizeof(inpath), "%s/oracle-aes.in", tu_tmpdir());
-	snprintf(outpath, sizeof(outpath), "%s/oracle-aes.out", tu_tmpdir());
+	tu_tmp_path(inpath, sizeof(inpath), "oracle-aes.in");
+	tu_tmp_path(outpath, sizeof(outpath), "oracle-aes.out");
 	for (round = 0; round < ROUNDS && ok; round++) {
 		len = rng_len(0, MAX_AES_LEN);
 		rng_bytes(key, sizeof(key));
@@ -280,7 +280,7 @@ test_gba_kdf(void)
 
 	if (!have_openssl())
 		return;
-	snprintf(spath, sizeof(spath), "%s/oracle-gba.s", tu_tmpdir());
+	tu_tmp_path(spath, sizeof(spath), "oracle-gba.s");
 	for (round = 0; round < ROUNDS && ok; round++) {
 		key_len = rng_len(1, sizeof(key));
 		rng_bytes(key, key_len);
@@ -298,12 +298,7 @@ test_gba_kdf(void)
 			break;
 		}
 		/* S = FC || P0 || L0 || ... (TS 33.220 B.2), written out for openssl to MAC. */
-		bld_init(&s);
-		bld_u8(&s, fc);
-		for (i = 0; i < np; i++) {
-			bld_bytes(&s, p[i].p, p[i].len);
-			bld_u16(&s, (uint16_t)p[i].len);
-		}
+		tu_gba_s(&s, fc, p, np);
 		CU_ASSERT_EQUAL_FATAL(bld_finish(&s, &e), 0);
 		CU_ASSERT_EQUAL_FATAL(write_file(spath, s.buf, s.len), 0);
 		bld_free(&s);

@@ -8,8 +8,6 @@
 #include "pkt.h"
 #include "testutil.h"
 
-int	test_pkt_register(void);
-
 /* Every link type pkt builds, with the header length the test expects of it. */
 static const struct {
 	int linktype;
@@ -28,30 +26,6 @@ static const struct {
 
 static const size_t payload_sizes[] = { 0, 1, 2, 3, 100, 1472 };
 #define NSIZES (sizeof(payload_sizes) / sizeof(payload_sizes[0]))
-
-static struct pkt_addr
-addr(const char *s, uint16_t port)
-{
-	struct pkt_addr a;
-	struct err e;
-
-	memset(&a, 0, sizeof(a));
-	if (pkt_addr_parse(s, &a, &e) == -1) {
-		fprintf(stderr, "test address %s: %s\n", s, e.msg);
-		abort();
-	}
-	a.port = port;
-	return a;
-}
-
-static int
-has(const char *msg, const char *want)
-{
-	if (strstr(msg, want) != NULL)
-		return 1;
-	fprintf(stderr, "\nexpected an error containing \"%s\" vs actual \"%s\"\n", want, msg);
-	return 0;
-}
 
 /*
  * The test's own RFC 1071 sum, written straight from the RFC so that it shares no code with
@@ -142,16 +116,24 @@ make_payload(size_t n)
 	return p;
 }
 
+/* The two ends of every round-trip frame of an address family. */
+static void
+case_addrs(int family, struct pkt_addr *src, struct pkt_addr *dst)
+{
+	*src = tu_addr(family == 4 ? "192.0.2.1" : "2001:db8::1", 1000);
+	*dst = tu_addr(family == 4 ? "198.51.100.7" : "2001:db8::2:7", 9001);
+}
+
 /* One frame of the round-trip set; returns 0 when the combination cannot be built. */
 static int
 build_case(struct bld *b, size_t li, int family, int tcp, const uint8_t *pl, size_t n)
 {
-	struct pkt_addr src = addr(family == 4 ? "192.0.2.1" : "2001:db8::1", 1000);
-	struct pkt_addr dst = addr(family == 4 ? "198.51.100.7" : "2001:db8::2:7", 9001);
+	struct pkt_addr src, dst;
 	int linktype = links[li].linktype;
 	struct err e;
 	int rc;
 
+	case_addrs(family, &src, &dst);
 	bld_init(b);
 	if (tcp)
 		rc = pkt_build_tcp(b, linktype, &src, &dst, 0x01020304, 0xfedcba98, 0x18, pl, n,
@@ -161,7 +143,7 @@ build_case(struct bld *b, size_t li, int family, int tcp, const uint8_t *pl, siz
 	if ((linktype == PKT_LINK_IPV4 && family == 6) ||
 	    (linktype == PKT_LINK_IPV6 && family == 4)) {
 		CU_ASSERT_EQUAL(rc, -1);
-		CU_ASSERT_TRUE(has(e.msg, "cannot carry"));
+		CU_ASSERT_TRUE(tu_has(e.msg, "cannot carry"));
 		bld_free(b);
 		return 0;
 	}
@@ -172,9 +154,9 @@ build_case(struct bld *b, size_t li, int family, int tcp, const uint8_t *pl, siz
 static void
 check_dissected(const struct pkt_info *in, int family, int tcp, const uint8_t *pl, size_t n)
 {
-	struct pkt_addr src = addr(family == 4 ? "192.0.2.1" : "2001:db8::1", 1000);
-	struct pkt_addr dst = addr(family == 4 ? "198.51.100.7" : "2001:db8::2:7", 9001);
+	struct pkt_addr src, dst;
 
+	case_addrs(family, &src, &dst);
 	CU_ASSERT_EQUAL(in->proto, tcp ? PKT_PROTO_TCP : PKT_PROTO_UDP);
 	CU_ASSERT_EQUAL(in->src.family, family);
 	CU_ASSERT_EQUAL(in->dst.family, family);
@@ -273,8 +255,8 @@ test_truncation_sweep(void)
 			rc = pkt_dissect(links[li].linktype, cp, n, b.len, &in, &e);
 			if (n < hdrs) {
 				CU_ASSERT_EQUAL(rc, -1);
-				CU_ASSERT_TRUE(has(e.msg, "truncated"));
-				CU_ASSERT_TRUE(has(e.msg, " at offset "));
+				CU_ASSERT_TRUE(tu_has(e.msg, "truncated"));
+				CU_ASSERT_TRUE(tu_has(e.msg, " at offset "));
 			} else {
 				CU_ASSERT_EQUAL(rc, 0);
 				check_dissected(&in, family, tcp, pl, plen);
@@ -284,7 +266,7 @@ test_truncation_sweep(void)
 			rc = pkt_dissect(links[li].linktype, cp, n, n, &in, &e);
 			CU_ASSERT_EQUAL(rc, n == b.len ? 0 : -1);
 			if (rc == -1 && n >= hdrs)
-				CU_ASSERT_TRUE(has(e.msg, "exceeds"));
+				CU_ASSERT_TRUE(tu_has(e.msg, "exceeds"));
 			free(cp);
 		}
 		bld_free(&b);
@@ -296,8 +278,8 @@ test_truncation_sweep(void)
 static void
 test_golden(void)
 {
-	struct pkt_addr s4 = addr("127.0.0.1", 1000), d4 = addr("127.0.0.2", 2000);
-	struct pkt_addr s6 = addr("2001:db8::1", 1000), d6 = addr("2001:db8::2", 2000);
+	struct pkt_addr s4 = tu_addr("127.0.0.1", 1000), d4 = tu_addr("127.0.0.2", 2000);
+	struct pkt_addr s6 = tu_addr("2001:db8::1", 1000), d6 = tu_addr("2001:db8::2", 2000);
 	const uint8_t *hello = (const uint8_t *)"hello";
 	struct bld b;
 	struct err e;
@@ -323,7 +305,7 @@ test_golden(void)
 static void
 test_udp_zero_checksum(void)
 {
-	struct pkt_addr s = addr("10.0.0.1", 7), d = addr("10.0.0.2", 9);
+	struct pkt_addr s = tu_addr("10.0.0.1", 7), d = tu_addr("10.0.0.2", 9);
 	uint8_t pl[2] = { 0, 0 };
 	struct bld b;
 	struct err e;
@@ -345,24 +327,24 @@ test_udp_zero_checksum(void)
 static void
 test_build_errors(void)
 {
-	struct pkt_addr s4 = addr("10.0.0.1", 1), d4 = addr("10.0.0.2", 2);
-	struct pkt_addr s6 = addr("::1", 1), d6 = addr("::2", 2), bad;
+	struct pkt_addr s4 = tu_addr("10.0.0.1", 1), d4 = tu_addr("10.0.0.2", 2);
+	struct pkt_addr s6 = tu_addr("::1", 1), d6 = tu_addr("::2", 2), bad;
 	uint8_t *big = make_payload(65535);
 	struct bld b;
 	struct err e;
 
 	bld_init(&b);
 	CU_ASSERT_EQUAL(pkt_build_udp(&b, PKT_LINK_RAW, &s4, &d6, NULL, 0, &e), -1);
-	CU_ASSERT_TRUE(has(e.msg, "source is IPv4 but destination is IPv6"));
+	CU_ASSERT_TRUE(tu_has(e.msg, "source is IPv4 but destination is IPv6"));
 	CU_ASSERT_EQUAL(pkt_build_tcp(&b, PKT_LINK_IPV4, &s6, &d6, 0, 0, 0, NULL, 0, &e), -1);
-	CU_ASSERT_TRUE(has(e.msg, "IPV4 (228) cannot carry IPv6"));
+	CU_ASSERT_TRUE(tu_has(e.msg, "IPV4 (228) cannot carry IPv6"));
 	CU_ASSERT_EQUAL(pkt_build_udp(&b, 147, &s4, &d4, NULL, 0, &e), -1);
-	CU_ASSERT_TRUE(has(e.msg, "cannot build frames of link type 147"));
+	CU_ASSERT_TRUE(tu_has(e.msg, "cannot build frames of link type 147"));
 	memset(&bad, 0, sizeof(bad));
 	CU_ASSERT_EQUAL(pkt_build_udp(&b, PKT_LINK_RAW, &bad, &d4, NULL, 0, &e), -1);
-	CU_ASSERT_TRUE(has(e.msg, "family 0"));
+	CU_ASSERT_TRUE(tu_has(e.msg, "family 0"));
 	CU_ASSERT_EQUAL(pkt_build_udp(&b, PKT_LINK_RAW, &s4, &d4, NULL, 3, &e), -1);
-	CU_ASSERT_TRUE(has(e.msg, "no payload"));
+	CU_ASSERT_TRUE(tu_has(e.msg, "no payload"));
 	/* Nothing was written by the refused builds. */
 	CU_ASSERT_EQUAL(b.len, 0);
 
@@ -371,19 +353,19 @@ test_build_errors(void)
 	CU_ASSERT_EQUAL(b.len, 65535);
 	bld_reset(&b);
 	CU_ASSERT_EQUAL(pkt_build_udp(&b, PKT_LINK_RAW, &s4, &d4, big, 65508, &e), -1);
-	CU_ASSERT_TRUE(has(e.msg, "does not fit an IPv4 packet"));
+	CU_ASSERT_TRUE(tu_has(e.msg, "does not fit an IPv4 packet"));
 	CU_ASSERT_EQUAL(pkt_build_tcp(&b, PKT_LINK_RAW, &s4, &d4, 0, 0, 0, big, 65496, &e), -1);
 	CU_ASSERT_EQUAL(pkt_build_udp(&b, PKT_LINK_RAW, &s6, &d6, big, 65527, &e), 0);
 	CU_ASSERT_EQUAL(b.len, 40 + 65535);
 	check_checksums(b.buf, b.len, 6, 0);
 	bld_reset(&b);
 	CU_ASSERT_EQUAL(pkt_build_udp(&b, PKT_LINK_RAW, &s6, &d6, big, 65528, &e), -1);
-	CU_ASSERT_TRUE(has(e.msg, "does not fit an IPv6 packet"));
+	CU_ASSERT_TRUE(tu_has(e.msg, "does not fit an IPv6 packet"));
 
 	/* A failed builder stays failed and says why. */
 	bld_fail(&b, "earlier failure");
 	CU_ASSERT_EQUAL(pkt_build_udp(&b, PKT_LINK_RAW, &s4, &d4, NULL, 0, &e), -1);
-	CU_ASSERT_TRUE(has(e.msg, "earlier failure"));
+	CU_ASSERT_TRUE(tu_has(e.msg, "earlier failure"));
 	bld_free(&b);
 	free(big);
 }
@@ -409,13 +391,13 @@ test_addr(void)
 	}
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		CU_ASSERT_EQUAL(pkt_addr_parse(bad[i], &a, &e), -1);
-		CU_ASSERT_TRUE(has(e.msg, "neither an IPv4 nor an IPv6 literal"));
+		CU_ASSERT_TRUE(tu_has(e.msg, "neither an IPv4 nor an IPv6 literal"));
 	}
 	a.family = 0;
 	pkt_addr_str(&a, s, sizeof(s));
 	CU_ASSERT_STRING_EQUAL(s, "?");
 	/* Too small a buffer gives a short answer, never an overflow. */
-	a = addr("2001:db8::1", 0);
+	a = tu_addr("2001:db8::1", 0);
 	pkt_addr_str(&a, s, 4);
 	CU_ASSERT_TRUE(strlen(s) < 4);
 }

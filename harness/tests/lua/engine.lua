@@ -1,0 +1,107 @@
+-- engine.lua: the scenario engine end to end through the real CLI — verdict kinds, failure
+-- shape with file:line, sandbox escapes refused, budget kill, metadata errors by path:line,
+-- filters, JUnit valid against the project's XSD, JSON Lines, baselines, exit codes.
+local MBMSCT = os.getenv("MBMSCT") or "build/mbmsct"
+local tmp = os.tmpname()
+os.remove(tmp)
+assert(os.execute("mkdir -p " .. tmp))
+
+local function run(args)
+  local p = assert(io.popen(MBMSCT .. " " .. args .. " 2>&1; echo \"rc=$?\""))
+  local out = p:read("a")
+  p:close()
+  local rc = tonumber(out:match("rc=(%d+)%s*$"))
+  return rc, out
+end
+
+local function check(cond, what, out)
+  if not cond then error(what .. "\n--- output ---\n" .. tostring(out), 2) end
+end
+
+local junit, jsonl = tmp .. "/junit.xml", tmp .. "/results.jsonl"
+local rc, out = run("run --suites harness/tests/engine --target harness/tests/engine/targets/selftest.lua " ..
+  "--time-scale 1 --seed 7 --junit " .. junit .. " --json " .. jsonl)
+check(rc == 1, "failures give exit 1, got " .. tostring(rc), out)
+
+-- Verdicts per scenario from the JSON Lines report.
+local verdicts = {}
+for line in io.lines(jsonl) do
+  local id = line:match('"id":"([^"]+)"')
+  verdicts[id] = { verdict = line:match('"verdict":"([^"]+)"'), kind = line:match('"kind":"([^"]+)"'),
+    detail = line:match('"detail":"([^"]*)"') }
+end
+local want = {
+  ["engine-pass"] = { "pass" }, ["engine-expect"] = { "pass" }, ["engine-sandbox"] = { "pass" },
+  ["engine-fail-field"] = { "fail", "wrong-cause" }, ["engine-skip-needs"] = { "skip" },
+  ["engine-inconclusive"] = { "inconclusive" }, ["engine-lua-error"] = { "error", "lua" },
+  ["engine-budget"] = { "error", "budget" }, ["engine-no-response"] = { "fail", "no-response" },
+  ["engine-timing"] = { "fail", "timing" }, ["engine-unexpected"] = { "fail", "unexpected-accept" },
+}
+for id, w in pairs(want) do
+  local v = verdicts[id]
+  check(v, id .. ": no result", out)
+  check(v.verdict == w[1], id .. ": verdict " .. tostring(v.verdict) .. ", want " .. w[1], out)
+  if w[2] then check(v.kind == w[2], id .. ": kind " .. tostring(v.kind) .. ", want " .. w[2], out) end
+end
+
+-- The one failure shape: "<id> <file>:<line>: <step>: <field>: expected X vs actual Y".
+check(out:find("engine-fail-field harness/tests/engine/verdicts/fail_field.lua:6: compare cause: " ..
+  "cause: expected UNKNOWN_KEY vs actual NOT_AUTHORIZED", 1, true), "failure shape", out)
+check(out:find("0000  01 00 00 00 41 42 43", 1, true), "hex dump of the message concerned", out)
+check(out:find("summary: 3 passed, 4 failed, 2 errors, 1 skipped, 1 inconclusive (of 11)", 1, true),
+  "summary line", out)
+
+-- JUnit: valid against the XSD when ../shared is present (CI has it beside the clone).
+local xsd = "../shared/junit/jenkins-junit.xsd"
+local f = io.open(xsd)
+if f then
+  f:close()
+  local ok = os.execute("xmllint --noout --schema " .. xsd .. " " .. junit .. " 2>" .. tmp .. "/xmllint.txt")
+  local msg = io.open(tmp .. "/xmllint.txt"):read("a")
+  check(ok, "JUnit does not validate: " .. msg, out)
+else
+  io.stderr:write("\n  engine.lua: ../shared/junit/jenkins-junit.xsd absent: JUnit schema check skipped\n")
+end
+local jx = io.open(junit):read("a")
+check(jx:find('<property name="requirements" value="KU-MK-01"/>', 1, true), "requirement property", jx)
+check(jx:find('<property name="seed" value="7"/>', 1, true), "seed property", jx)
+check(jx:find('classname="bmsc.verdicts"', 1, true), "classname role.suite", jx)
+check(not jx:find("[\1-\8\11\12\14-\31]"), "no control characters in JUnit", jx)
+
+-- Filters: tag, id glob, not, parentheses.
+rc, out = run("run --suites harness/tests/engine --target harness/tests/engine/targets/selftest.lua " ..
+  "--filter '(engine-p* or tag:selftest) and not engine-budget'")
+check(rc == 0, "filtered run passes: " .. tostring(rc), out)
+check(out:find("summary: 1 passed, 0 failed", 1, true), "filter selected one scenario", out)
+
+-- Baseline: known failures do not fail the run; stale entries are reported.
+local bl = tmp .. "/baseline.lua"
+local bf = assert(io.open(bl, "w"))
+bf:write('return { ["engine-fail-field"] = { verdict = "fail", reason = "known" },\n' ..
+  '  ["engine-gone"] = { verdict = "fail", reason = "old" } }\n')
+bf:close()
+rc, out = run("run --suites harness/tests/engine --target harness/tests/engine/targets/selftest.lua " ..
+  "--filter 'engine-fail-field or engine-pass' --baseline " .. bl)
+check(rc == 0, "baseline absorbs the known failure: " .. tostring(rc), out)
+check(out:find("stale baseline entries (no such scenario run): engine-gone", 1, true), "stale entry", out)
+
+-- Metadata errors: named by path:line; list exits 1.
+rc, out = run("list --suites harness/tests/engine_bad")
+check(rc == 1, "broken files give exit 1", out)
+for _, s in ipairs({ "unknown_req.lua:3: requirements: 'KU-XX-99' is not in the catalog",
+    "bad_role.lua:3: role: 'server' must be", "typo_field.lua:3: requirement: unknown field",
+    "missing_id.lua:1: missing field 'id'", "syntax.lua:3:", "'good-one' is already used by" }) do
+  check(out:find(s, 1, true), "metadata error: " .. s, out)
+end
+
+-- Usage errors exit 2.
+rc, out = run("run")
+check(rc == 2, "run without --target is a usage error", out)
+rc, out = run("run --target harness/tests/engine/targets/selftest.lua --filter 'tag:'")
+check(rc == 2, "a bad filter is a usage error", out)
+rc, out = run("run --target harness/tests/engine/targets/selftest.lua --time-scale 0")
+check(rc == 2, "a zero time scale is a usage error", out)
+rc, out = run("coverage --suites harness/tests/engine --strict")
+check(rc == 1, "coverage --strict with uncovered requirements exits 1", out)
+check(out:find("coverage: 1 of 35 requirements covered", 1, true), "coverage count", out)
+os.execute("rm -rf " .. tmp)
