@@ -39,6 +39,8 @@ TESTS      = cursor builder hex mikey protect lua
 TESTS     += crypto kdf oracle_openssl
 # capture tests
 TESTS     += pkt capture oracle_tshark
+# network tests
+TESTS     += net
 
 TEST_SRCS  = harness/tests/run-tests.c harness/tests/testutil.c \
 	     $(patsubst %,harness/tests/test_%.c,$(TESTS))

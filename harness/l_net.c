@@ -47,8 +47,6 @@
 #define AGAIN		"again"
 #define CLOSED		"closed"
 
-int	luaopen_mbms_net(lua_State *L);
-
 static const char *const kind_names[] = { "?", "udp", "listener", "tcp" };
 
 /* Creates the socket closed, so that a failure while opening leaves nothing to release. */

@@ -1,0 +1,1 @@
+return { extend = "harness/tests/profiles/loop-a.lua" }

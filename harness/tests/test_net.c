@@ -1,0 +1,691 @@
+/*
+ * test_net: real sockets on the loopback interface — UDP with source and destination addresses,
+ * multicast on lo, TCP with partial writes, poll deadlines, refused connections, closed sockets.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <CUnit/CUnit.h>
+
+#include "net.h"
+#include "testutil.h"
+
+int	test_net_register(void);
+
+/* Generous: only reached when something is broken, never part of a passing run's time. */
+#define DEADLINE_S	5.0
+
+/* Waits until s is ready for want; 1 when ready, 0 at the deadline. */
+static int
+wait_for(struct net_sock *s, unsigned int want, double seconds)
+{
+	struct net_pollent pe;
+	double end = net_now() + seconds, left;
+	struct err e;
+
+	while ((left = end - net_now()) > 0) {
+		pe.fd = s->fd;
+		pe.want = want;
+		if (net_poll(&pe, 1, (int)(left * 1000) + 1, &e) == -1) {
+			fprintf(stderr, "\n%s\n", e.msg);
+			return 0;
+		}
+		if (pe.got != 0)
+			return 1;
+	}
+	return 0;
+}
+
+static void
+addr(struct net_addr *a, const char *ip, unsigned int port)
+{
+	struct err e;
+
+	if (net_addr_set(a, ip, port, &e) == -1) {
+		fprintf(stderr, "test address %s: %s\n", ip, e.msg);
+		abort();
+	}
+}
+
+static int
+contains(const char *hay, const char *needle)
+{
+	if (strstr(hay, needle) != NULL)
+		return 1;
+	fprintf(stderr, "\nexpected a message containing '%s' vs actual '%s'\n", needle, hay);
+	return 0;
+}
+
+/* ---------------------------------------------------------------------------------------- */
+
+static void
+test_addr(void)
+{
+	struct net_addr a;
+	char s[NET_ADDRSTR_MAX], ip[NET_IPSTR_MAX];
+	struct err e;
+
+	CU_ASSERT_EQUAL(net_addr_set(&a, "127.0.0.1", 5000, &e), 0);
+	CU_ASSERT_EQUAL(net_addr_family(&a), AF_INET);
+	CU_ASSERT_EQUAL(net_addr_port(&a), 5000);
+	CU_ASSERT_STRING_EQUAL(net_addr_str(&a, s, sizeof(s)), "127.0.0.1:5000");
+	CU_ASSERT_EQUAL(net_addr_set(&a, "::1", 65535, &e), 0);
+	CU_ASSERT_EQUAL(net_addr_family(&a), AF_INET6);
+	CU_ASSERT_STRING_EQUAL(net_addr_str(&a, s, sizeof(s)), "[::1]:65535");
+	CU_ASSERT_STRING_EQUAL(net_addr_ip(&a, ip, sizeof(ip)), "::1");
+	CU_ASSERT_EQUAL(net_addr_set(&a, "fe80::1%lo", 1, &e), 0);
+	CU_ASSERT_STRING_EQUAL(net_addr_ip(&a, ip, sizeof(ip)), "fe80::1%lo");
+
+	CU_ASSERT_EQUAL(net_addr_set(&a, "localhost", 1, &e), -1);
+	CU_ASSERT_TRUE(contains(e.msg, "'localhost' is not a numeric"));
+	CU_ASSERT_EQUAL(net_addr_set(&a, "127.0.0.256", 1, &e), -1);
+	CU_ASSERT_EQUAL(net_addr_set(&a, "::1::2", 1, &e), -1);
+	CU_ASSERT_EQUAL(net_addr_set(&a, "fe80::1%", 1, &e), -1);
+	CU_ASSERT_EQUAL(net_addr_set(&a, "fe80::1%nosuchif0", 1, &e), -1);
+	CU_ASSERT_TRUE(contains(e.msg, "nosuchif0"));
+	CU_ASSERT_EQUAL(net_addr_set(&a, "127.0.0.1", 65536, &e), -1);
+	CU_ASSERT_TRUE(contains(e.msg, "65536"));
+	CU_ASSERT_EQUAL(net_addr_set(&a, "", 1, &e), -1);
+	CU_ASSERT_EQUAL(net_addr_family(&a), 0);
+	CU_ASSERT_STRING_EQUAL(net_addr_str(&a, s, sizeof(s)), "(none)");
+}
+
+/* Two sockets on ip with kernel-chosen ports; a datagram each way, the empty one included. */
+static void
+udp_pair(const char *ip)
+{
+	struct net_sock a, b;
+	struct net_addr bind_to, src, dst;
+	char buf[128], got[NET_IPSTR_MAX];
+	struct err e;
+	ssize_t n;
+
+	net_sock_init(&a);
+	net_sock_init(&b);
+	addr(&bind_to, ip, 0);
+	CU_ASSERT_EQUAL_FATAL(net_udp_open(&a, &bind_to, 0, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(net_udp_open(&b, &bind_to, 0, &e), 0);
+	CU_ASSERT_NOT_EQUAL(net_addr_port(&a.local), 0);
+	CU_ASSERT_NOT_EQUAL(net_addr_port(&b.local), 0);
+	CU_ASSERT_NOT_EQUAL(net_addr_port(&a.local), net_addr_port(&b.local));
+
+	/* Nothing queued yet: the call does not block. */
+	CU_ASSERT_EQUAL(net_udp_recv(&b, buf, sizeof(buf), &src, &dst, &e), NET_AGAIN);
+
+	CU_ASSERT_EQUAL(net_udp_send(&a, "hello", 5, &b.local, &e), 0);
+	CU_ASSERT_TRUE_FATAL(wait_for(&b, NET_POLL_READ, DEADLINE_S));
+	n = net_udp_recv(&b, buf, sizeof(buf), &src, &dst, &e);
+	CU_ASSERT_EQUAL_FATAL(n, 5);
+	CU_ASSERT_NSTRING_EQUAL(buf, "hello", 5);
+	CU_ASSERT_STRING_EQUAL(net_addr_ip(&src, got, sizeof(got)), ip);
+	CU_ASSERT_EQUAL(net_addr_port(&src), net_addr_port(&a.local));
+	CU_ASSERT_EQUAL(net_addr_family(&dst), net_addr_family(&bind_to));
+	CU_ASSERT_STRING_EQUAL(net_addr_ip(&dst, got, sizeof(got)), ip);
+
+	CU_ASSERT_EQUAL(net_udp_send(&b, "", 0, &a.local, &e), 0);
+	CU_ASSERT_TRUE_FATAL(wait_for(&a, NET_POLL_READ, DEADLINE_S));
+	CU_ASSERT_EQUAL(net_udp_recv(&a, buf, sizeof(buf), &src, NULL, &e), 0);
+	CU_ASSERT_EQUAL(net_addr_port(&src), net_addr_port(&b.local));
+
+	/* A datagram larger than the buffer is an error that names both ends, not a silent cut. */
+	memset(buf, 'x', sizeof(buf));
+	CU_ASSERT_EQUAL(net_udp_send(&a, buf, sizeof(buf), &b.local, &e), 0);
+	CU_ASSERT_TRUE_FATAL(wait_for(&b, NET_POLL_READ, DEADLINE_S));
+	CU_ASSERT_EQUAL(net_udp_recv(&b, buf, 16, &src, &dst, &e), -1);
+	CU_ASSERT_TRUE(contains(e.msg, "128 bytes"));
+
+	net_close(&a);
+	net_close(&b);
+}
+
+static void
+test_udp4(void)
+{
+	udp_pair("127.0.0.1");
+}
+
+static void
+test_udp6(void)
+{
+	udp_pair("::1");
+}
+
+static void
+test_udp_bind_in_use(void)
+{
+	struct net_sock a, b;
+	struct err e;
+
+	net_sock_init(&a);
+	net_sock_init(&b);
+	CU_ASSERT_EQUAL_FATAL(net_udp_open(&a, &(struct net_addr){ 0 }, 0, &e), -1);
+	CU_ASSERT_TRUE(contains(e.msg, "no address"));
+	{
+		struct net_addr any;
+
+		addr(&any, "127.0.0.1", 0);
+		CU_ASSERT_EQUAL_FATAL(net_udp_open(&a, &any, 0, &e), 0);
+	}
+	CU_ASSERT_EQUAL(net_udp_open(&b, &a.local, 0, &e), -1);
+	CU_ASSERT_TRUE(contains(e.msg, "bind udp 127.0.0.1:"));
+	CU_ASSERT_TRUE(contains(e.msg, "Address already in use"));
+	CU_ASSERT_FALSE(net_is_open(&b));
+	net_close(&a);
+}
+
+/* Reads one datagram if one is queued now; returns its length, or -1 when there is none. */
+static ssize_t
+take(struct net_sock *s, char *buf, size_t cap, struct net_addr *src, struct net_addr *dst)
+{
+	struct err e;
+	ssize_t n = net_udp_recv(s, buf, cap, src, dst, &e);
+
+	if (n == -1)
+		fprintf(stderr, "\n%s\n", e.msg);
+	return n < 0 ? -1 : n;
+}
+
+/*
+ * Multicast over lo: two receivers join a group, one leaves, and a third never joins. The group
+ * is chosen from the process id so that parallel runs do not hear each other.
+ */
+static void
+multicast(int v6)
+{
+	const char *lo = v6 ? "::1" : "127.0.0.1";
+	char group[NET_IPSTR_MAX], buf[64], ip[NET_IPSTR_MAX];
+	struct net_sock tx, a, b, c;
+	struct net_addr g, any, src, dst;
+	struct err e;
+	int i, rc;
+
+	if (v6)
+		snprintf(group, sizeof(group), "ff15::4d42:%x", (unsigned)getpid() & 0xffff);
+	else
+		snprintf(group, sizeof(group), "239.255.%u.%u", (unsigned)getpid() % 250 + 1,
+		    (unsigned)getpid() / 250 % 250 + 1);
+	net_sock_init(&tx);
+	net_sock_init(&a);
+	net_sock_init(&b);
+	net_sock_init(&c);
+	addr(&any, lo, 0);
+	addr(&g, group, 0);
+	/* The receivers bind the group itself: they hear that group and nothing else. */
+	CU_ASSERT_EQUAL_FATAL(net_udp_open(&a, &g, 1, &e), 0);
+	addr(&g, group, net_addr_port(&a.local));
+	CU_ASSERT_EQUAL_FATAL(net_udp_open(&b, &g, 1, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(net_udp_open(&c, &g, 1, &e), 0);
+	CU_ASSERT_EQUAL_FATAL(net_udp_open(&tx, &any, 0, &e), 0);
+
+	if (net_udp_multicast_if(&tx, lo, &e) == -1 || net_udp_multicast_ttl(&tx, 1, &e) == -1 ||
+	    net_udp_join(&a, group, lo, &e) == -1 || net_udp_join(&b, group, lo, &e) == -1) {
+		fprintf(stderr, "\nmulticast on lo (%s): %s\n", group, e.msg);
+		CU_FAIL("multicast cannot be set up on lo on this machine (message above)");
+		goto out;
+	}
+	rc = net_udp_send(&tx, "one", 3, &g, &e);
+	if (rc != 0 && v6 && errno == ENETUNREACH) {
+		/*
+		 * Linux gives lo no ff00::/8 route unless lo has the MULTICAST flag, so an IPv6
+		 * group cannot be sent to over lo without changing the host's configuration, which
+		 * a test must not do. Joining and leaving are still checked, and the failure must
+		 * be the expected one, naming the group.
+		 */
+		fprintf(stderr, "\n  note: IPv6 multicast is not routable over lo here (%s); "
+		    "delivery unchecked ", e.msg);
+		CU_ASSERT_TRUE(contains(e.msg, group));
+		CU_ASSERT_EQUAL(net_udp_leave(&a, group, lo, &e), 0);
+		CU_ASSERT_EQUAL(net_udp_leave(&b, group, "lo", &e), 0);
+		CU_ASSERT_EQUAL(net_udp_leave(&b, group, "lo", &e), -1);
+		goto out;
+	}
+	if (rc != 0) {
+		fprintf(stderr, "\nmulticast send to %s over lo: %s\n", group, e.msg);
+		CU_FAIL("multicast cannot be sent over lo on this machine (message above)");
+		goto out;
+	}
+	if (v6 && !wait_for(&a, NET_POLL_READ, DEADLINE_S)) {
+		/* Even with lo's MULTICAST flag and a route, Linux does not loop IPv6 back on lo. */
+		fprintf(stderr, "\n  note: IPv6 multicast to %s is sent but not delivered over lo "
+		    "here; delivery unchecked ", group);
+		CU_ASSERT_EQUAL(net_udp_leave(&a, group, lo, &e), 0);
+		goto out;
+	}
+	if (!wait_for(&a, NET_POLL_READ, DEADLINE_S) || !wait_for(&b, NET_POLL_READ, 1.0)) {
+		fprintf(stderr, "\nno multicast datagram to %s over lo within %.0f s\n", group,
+		    DEADLINE_S);
+		CU_FAIL("multicast is not delivered over lo on this machine");
+		goto out;
+	}
+	for (i = 0; i < 2; i++) {
+		struct net_sock *r = i == 0 ? &a : &b;
+
+		CU_ASSERT_EQUAL(take(r, buf, sizeof(buf), &src, &dst), 3);
+		CU_ASSERT_NSTRING_EQUAL(buf, "one", 3);
+		CU_ASSERT_STRING_EQUAL(net_addr_ip(&src, ip, sizeof(ip)), lo);
+		CU_ASSERT_EQUAL(net_addr_port(&src), net_addr_port(&tx.local));
+		/* The destination reported is the group the datagram was sent to. */
+		CU_ASSERT_STRING_EQUAL(net_addr_ip(&dst, ip, sizeof(ip)), group);
+	}
+
+	/* After a leaves, b (still joined) hears the next datagram and a does not. */
+	CU_ASSERT_EQUAL_FATAL(net_udp_leave(&a, group, lo, &e), 0);
+	CU_ASSERT_EQUAL(net_udp_send(&tx, "two", 3, &g, &e), 0);
+	CU_ASSERT_TRUE_FATAL(wait_for(&b, NET_POLL_READ, DEADLINE_S));
+	CU_ASSERT_EQUAL(take(&b, buf, sizeof(buf), &src, &dst), 3);
+	CU_ASSERT_NSTRING_EQUAL(buf, "two", 3);
+	/* Delivery to every member happens together; a short wait only adds confidence. */
+	CU_ASSERT_FALSE(wait_for(&a, NET_POLL_READ, 0.1));
+	CU_ASSERT_EQUAL(take(&a, buf, sizeof(buf), &src, &dst), -1);
+	/* c bound the same group and port but never joined: it heard neither datagram. */
+	CU_ASSERT_EQUAL(take(&c, buf, sizeof(buf), &src, &dst), -1);
+
+	/* Leaving a group one is not in is reported by the kernel. */
+	CU_ASSERT_EQUAL(net_udp_leave(&a, group, lo, &e), -1);
+	CU_ASSERT_TRUE(contains(e.msg, group));
+out:
+	net_close(&tx);
+	net_close(&a);
+	net_close(&b);
+	net_close(&c);
+}
+
+static void
+test_multicast4(void)
+{
+	multicast(0);
+}
+
+static void
+test_multicast6(void)
+{
+	multicast(1);
+}
+
+static void
+test_multicast_misuse(void)
+{
+	struct net_sock u;
+	struct net_addr a;
+	struct err e;
+
+	net_sock_init(&u);
+	addr(&a, "127.0.0.1", 0);
+	CU_ASSERT_EQUAL_FATAL(net_udp_open(&u, &a, 0, &e), 0);
+	CU_ASSERT_EQUAL(net_udp_join(&u, "127.0.0.2", NULL, &e), -1);
+	CU_ASSERT_TRUE(contains(e.msg, "not a multicast address"));
+	CU_ASSERT_EQUAL(net_udp_join(&u, "ff15::1", NULL, &e), -1);
+	CU_ASSERT_TRUE(contains(e.msg, "family"));
+	CU_ASSERT_EQUAL(net_udp_join(&u, "239.255.0.1", "nosuchif0", &e), -1);
+	CU_ASSERT_TRUE(contains(e.msg, "nosuchif0"));
+	CU_ASSERT_EQUAL(net_udp_multicast_ttl(&u, 256, &e), -1);
+	CU_ASSERT_EQUAL(net_udp_multicast_ttl(&u, 0, &e), 0);
+	net_close(&u);
+}
+
+/* ---------------------------------------------------------------------------------------- */
+
+/* Connects to l and accepts; both ends connected on return (FATAL asserts otherwise). */
+static int
+tcp_pair(struct net_sock *l, struct net_sock *c, struct net_sock *s)
+{
+	struct err e;
+	int rc;
+
+	net_sock_init(c);
+	net_sock_init(s);
+	if (net_connect(c, &l->local, &e) == -1)
+		return 0;
+	if (!wait_for(l, NET_POLL_READ, DEADLINE_S))
+		return 0;
+	if (net_accept(l, s, &e) != 0)
+		return 0;
+	if (!wait_for(c, NET_POLL_WRITE, DEADLINE_S))
+		return 0;
+	rc = net_connected(c, &e);
+	if (rc != 1)
+		fprintf(stderr, "\nconnected: %d %s\n", rc, e.msg);
+	return rc == 1;
+}
+
+static void
+tcp_exchange(const char *ip)
+{
+	struct net_sock l, c, s;
+	struct net_addr a, peer;
+	char buf[64], got[NET_IPSTR_MAX];
+	struct err e;
+	ssize_t n;
+
+	net_sock_init(&l);
+	addr(&a, ip, 0);
+	CU_ASSERT_EQUAL_FATAL(net_listen(&l, &a, 16, &e), 0);
+	CU_ASSERT_NOT_EQUAL(net_addr_port(&l.local), 0);
+	/* Nobody is connecting yet: accept does not block. */
+	net_sock_init(&s);
+	CU_ASSERT_EQUAL(net_accept(&l, &s, &e), NET_AGAIN);
+	CU_ASSERT_TRUE_FATAL(tcp_pair(&l, &c, &s));
+
+	/* Each end sees the other's address. */
+	CU_ASSERT_STRING_EQUAL(net_addr_ip(&s.peer, got, sizeof(got)), ip);
+	CU_ASSERT_EQUAL(net_addr_port(&s.peer), net_addr_port(&c.local));
+	CU_ASSERT_EQUAL(net_peer_addr(&c, &peer, &e), 0);
+	CU_ASSERT_EQUAL(net_addr_port(&peer), net_addr_port(&l.local));
+	CU_ASSERT_EQUAL(net_connected(&c, &e), 1);
+
+	CU_ASSERT_EQUAL(net_recv(&s, buf, sizeof(buf), &e), NET_AGAIN);
+	CU_ASSERT_EQUAL(net_send(&c, "ping", 4, &e), 4);
+	CU_ASSERT_TRUE_FATAL(wait_for(&s, NET_POLL_READ, DEADLINE_S));
+	CU_ASSERT_EQUAL(net_recv(&s, buf, sizeof(buf), &e), 4);
+	CU_ASSERT_NSTRING_EQUAL(buf, "ping", 4);
+	CU_ASSERT_EQUAL(net_send(&s, "pong!", 5, &e), 5);
+	CU_ASSERT_TRUE_FATAL(wait_for(&c, NET_POLL_READ, DEADLINE_S));
+	CU_ASSERT_EQUAL(net_recv(&c, buf, sizeof(buf), &e), 5);
+	CU_ASSERT_NSTRING_EQUAL(buf, "pong!", 5);
+
+	/* Half-close: the server reads the end of the stream and can still answer. */
+	CU_ASSERT_EQUAL(net_shutdown(&c, SHUT_WR, &e), 0);
+	CU_ASSERT_TRUE_FATAL(wait_for(&s, NET_POLL_READ, DEADLINE_S));
+	CU_ASSERT_EQUAL(net_recv(&s, buf, sizeof(buf), &e), NET_EOF);
+	CU_ASSERT_EQUAL(net_send(&s, "bye", 3, &e), 3);
+	net_close(&s);
+	CU_ASSERT_TRUE_FATAL(wait_for(&c, NET_POLL_READ, DEADLINE_S));
+	n = net_recv(&c, buf, sizeof(buf), &e);
+	CU_ASSERT_EQUAL(n, 3);
+	CU_ASSERT_TRUE_FATAL(wait_for(&c, NET_POLL_READ, DEADLINE_S));
+	CU_ASSERT_EQUAL(net_recv(&c, buf, sizeof(buf), &e), NET_EOF);
+
+	net_close(&c);
+	net_close(&l);
+}
+
+static void
+test_tcp4(void)
+{
+	tcp_exchange("127.0.0.1");
+}
+
+static void
+test_tcp6(void)
+{
+	tcp_exchange("::1");
+}
+
+/*
+ * 8 MiB from one end while the other is not reading yet: the sender must meet a partial write
+ * or NET_AGAIN, then both ends go on through net_poll until every byte arrived in order.
+ */
+static void
+test_tcp_large(void)
+{
+	enum { TOTAL = 8 * 1024 * 1024 };
+	struct net_sock l, c, s;
+	struct net_addr a;
+	struct net_pollent pe[2];
+	unsigned char *out, *in;
+	size_t sent = 0, got = 0;
+	int blocked = 0, partial = 0, ok = 1;
+	double end;
+	struct err e;
+	ssize_t n;
+
+	net_sock_init(&l);
+	addr(&a, "127.0.0.1", 0);
+	CU_ASSERT_EQUAL_FATAL(net_listen(&l, &a, 4, &e), 0);
+	CU_ASSERT_TRUE_FATAL(tcp_pair(&l, &c, &s));
+	out = malloc(TOTAL);
+	in = malloc(TOTAL);
+	CU_ASSERT_FATAL(out != NULL && in != NULL);
+	for (size_t i = 0; i < TOTAL; i++)
+		out[i] = (unsigned char)(i * 7 + i / 4093);
+
+	/* First fill the pipe with nobody reading. */
+	while (sent < TOTAL) {
+		n = net_send(&c, out + sent, TOTAL - sent, &e);
+		if (n == NET_AGAIN) {
+			blocked = 1;
+			break;
+		}
+		CU_ASSERT_FATAL(n > 0);
+		if ((size_t)n < TOTAL - sent)
+			partial = 1;
+		sent += (size_t)n;
+	}
+	CU_ASSERT_TRUE(blocked || partial);
+	CU_ASSERT_TRUE(sent < TOTAL);
+
+	end = net_now() + 30.0;
+	while ((sent < TOTAL || got < TOTAL) && net_now() < end) {
+		pe[0].fd = sent < TOTAL ? c.fd : -1;
+		pe[0].want = NET_POLL_WRITE;
+		pe[1].fd = s.fd;
+		pe[1].want = NET_POLL_READ;
+		if (net_poll(pe, 2, 1000, &e) == -1) {
+			ok = 0;
+			break;
+		}
+		if (pe[0].got & NET_POLL_WRITE) {
+			n = net_send(&c, out + sent, TOTAL - sent, &e);
+			if (n > 0) {
+				if ((size_t)n < TOTAL - sent)
+					partial = 1;
+				sent += (size_t)n;
+			} else if (n != NET_AGAIN) {
+				ok = 0;
+				break;
+			}
+		}
+		if (pe[1].got & NET_POLL_READ) {
+			n = net_recv(&s, in + got, TOTAL - got, &e);
+			if (n > 0)
+				got += (size_t)n;
+			else if (n != NET_AGAIN) {
+				ok = 0;
+				break;
+			}
+		}
+	}
+	if (!ok)
+		fprintf(stderr, "\n%s\n", e.msg);
+	CU_ASSERT_TRUE(ok);
+	CU_ASSERT_EQUAL(sent, TOTAL);
+	CU_ASSERT_EQUAL(got, TOTAL);
+	CU_ASSERT_TRUE(partial);
+	CU_ASSERT_TRUE(got == TOTAL && memcmp(in, out, TOTAL) == 0);
+	free(out);
+	free(in);
+	net_close(&c);
+	net_close(&s);
+	net_close(&l);
+}
+
+/* A port that is bound but not listening answers a connection with a reset. */
+static void
+test_connect_refused(void)
+{
+	struct net_sock c;
+	struct net_addr a;
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+	char want[64];
+	double end;
+	struct err e;
+	int fd, rc;
+
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	CU_ASSERT_FATAL(fd >= 0);
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	CU_ASSERT_FATAL(bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0);
+	CU_ASSERT_FATAL(getsockname(fd, (struct sockaddr *)&sin, &len) == 0);
+	addr(&a, "127.0.0.1", ntohs(sin.sin_port));
+	snprintf(want, sizeof(want), "connect to 127.0.0.1:%u", ntohs(sin.sin_port));
+
+	net_sock_init(&c);
+	rc = net_connect(&c, &a, &e);
+	if (rc == 0) {
+		end = net_now() + DEADLINE_S;
+		do {
+			(void)wait_for(&c, NET_POLL_WRITE, DEADLINE_S);
+			rc = net_connected(&c, &e);
+		} while (rc == NET_AGAIN && net_now() < end);
+		/* A second look at the failed connection still says it failed. */
+		if (rc == -1) {
+			char first[ERR_MSG_MAX];
+
+			memcpy(first, e.msg, sizeof(first));
+			CU_ASSERT_EQUAL(net_connected(&c, &e), -1);
+			CU_ASSERT_TRUE(contains(e.msg, want));
+			memcpy(e.msg, first, sizeof(first));
+		}
+	}
+	CU_ASSERT_EQUAL(rc, -1);
+	CU_ASSERT_TRUE(contains(e.msg, want));
+	CU_ASSERT_TRUE(contains(e.msg, "refused"));
+	net_close(&c);
+	close(fd);
+}
+
+static void
+test_poll_timeout(void)
+{
+	struct net_sock u;
+	struct net_addr a;
+	struct net_pollent pe;
+	double t0, dt;
+	struct err e;
+
+	net_sock_init(&u);
+	addr(&a, "127.0.0.1", 0);
+	CU_ASSERT_EQUAL_FATAL(net_udp_open(&u, &a, 0, &e), 0);
+	pe.fd = u.fd;
+	pe.want = NET_POLL_READ;
+	t0 = net_now();
+	CU_ASSERT_EQUAL(net_poll(&pe, 1, 50, &e), 0);
+	dt = net_now() - t0;
+	CU_ASSERT_EQUAL(pe.got, 0);
+	/* Bounded from below only: a loaded machine may be late, never early. */
+	CU_ASSERT_TRUE(dt >= 0.045);
+
+	/* A UDP socket is always writable; a poll that finds it ready does not wait. */
+	pe.want = NET_POLL_WRITE;
+	CU_ASSERT_EQUAL(net_poll(&pe, 1, 10000, &e), 1);
+	CU_ASSERT_EQUAL(pe.got, NET_POLL_WRITE);
+
+	/* Negative descriptors are ignored; a closed one reports an error. */
+	pe.fd = -1;
+	CU_ASSERT_EQUAL(net_poll(&pe, 1, 0, &e), 0);
+	CU_ASSERT_EQUAL(net_poll(&pe, 1, -1, &e), -1);
+	CU_ASSERT_TRUE(contains(e.msg, "deadline"));
+
+	t0 = net_now();
+	CU_ASSERT_EQUAL(net_sleep(30, &e), 0);
+	CU_ASSERT_TRUE(net_now() - t0 >= 0.029);
+	CU_ASSERT_EQUAL(net_sleep(-1, &e), -1);
+	CU_ASSERT_TRUE(net_wall() > 1.6e9);
+	net_close(&u);
+}
+
+/* More entries than net_poll keeps on its stack. */
+static void
+test_poll_many(void)
+{
+	enum { N = 100 };
+	struct net_sock u[N];
+	struct net_pollent pe[N];
+	struct net_addr a;
+	struct err e;
+	int i;
+
+	addr(&a, "127.0.0.1", 0);
+	for (i = 0; i < N; i++) {
+		net_sock_init(&u[i]);
+		CU_ASSERT_EQUAL_FATAL(net_udp_open(&u[i], &a, 0, &e), 0);
+		pe[i].fd = u[i].fd;
+		pe[i].want = NET_POLL_READ;
+	}
+	CU_ASSERT_EQUAL(net_udp_send(&u[0], "x", 1, &u[N - 1].local, &e), 0);
+	CU_ASSERT_EQUAL(net_poll(pe, N, 5000, &e), 1);
+	CU_ASSERT_EQUAL(pe[N - 1].got, NET_POLL_READ);
+	CU_ASSERT_EQUAL(pe[0].got, 0);
+	for (i = 0; i < N; i++)
+		net_close(&u[i]);
+}
+
+static void
+test_closed(void)
+{
+	struct net_sock u, l, c;
+	struct net_addr a, src;
+	char buf[8];
+	struct err e;
+
+	net_sock_init(&u);
+	net_sock_init(&l);
+	net_sock_init(&c);
+	addr(&a, "127.0.0.1", 0);
+	CU_ASSERT_EQUAL_FATAL(net_udp_open(&u, &a, 0, &e), 0);
+	CU_ASSERT_EQUAL(net_udp_open(&u, &a, 0, &e), -1);
+	CU_ASSERT_TRUE(contains(e.msg, "already open"));
+	CU_ASSERT_EQUAL_FATAL(net_listen(&l, &a, 1, &e), 0);
+
+	/* Methods of another kind fail by name. */
+	CU_ASSERT_EQUAL(net_send(&u, "x", 1, &e), -1);
+	CU_ASSERT_TRUE(contains(e.msg, "UDP socket"));
+	CU_ASSERT_EQUAL(net_accept(&u, &c, &e), -1);
+	CU_ASSERT_EQUAL(net_udp_send(&l, "x", 1, &a, &e), -1);
+	CU_ASSERT_TRUE(contains(e.msg, "TCP listener"));
+	CU_ASSERT_EQUAL(net_listen(&c, &a, 0, &e), -1);
+	CU_ASSERT_TRUE(contains(e.msg, "backlog"));
+
+	net_close(&u);
+	net_close(&u);
+	net_close(&l);
+	CU_ASSERT_FALSE(net_is_open(&u));
+	CU_ASSERT_EQUAL(net_udp_send(&u, "x", 1, &a, &e), -1);
+	CU_ASSERT_TRUE(contains(e.msg, "closed"));
+	CU_ASSERT_EQUAL(net_udp_recv(&u, buf, sizeof(buf), &src, NULL, &e), -1);
+	CU_ASSERT_TRUE(contains(e.msg, "closed"));
+	CU_ASSERT_EQUAL(net_udp_join(&u, "239.255.0.1", NULL, &e), -1);
+	CU_ASSERT_EQUAL(net_accept(&l, &c, &e), -1);
+	CU_ASSERT_TRUE(contains(e.msg, "closed"));
+	CU_ASSERT_EQUAL(net_send(&c, "x", 1, &e), -1);
+	CU_ASSERT_EQUAL(net_recv(&c, buf, sizeof(buf), &e), -1);
+	CU_ASSERT_EQUAL(net_connected(&c, &e), -1);
+	CU_ASSERT_EQUAL(net_shutdown(&c, SHUT_WR, &e), -1);
+	CU_ASSERT_EQUAL(net_local_addr(&c, &src, &e), -1);
+	CU_ASSERT_TRUE(contains(e.msg, "closed"));
+	CU_ASSERT_EQUAL(net_peer_addr(&c, &src, &e), -1);
+	CU_ASSERT_EQUAL(net_connect(&c, &(struct net_addr){ 0 }, &e), -1);
+	CU_ASSERT_FALSE(net_is_open(&c));
+}
+
+int
+test_net_register(void)
+{
+	static const struct tu_test tests[] = {
+		{ "addresses parse and print", test_addr },
+		{ "udp on 127.0.0.1 with source and destination", test_udp4 },
+		{ "udp on ::1 with source and destination", test_udp6 },
+		{ "udp bind to a port in use", test_udp_bind_in_use },
+		{ "multicast 239.255/16 over lo: join, leave, never joined", test_multicast4 },
+		{ "multicast ff15::/16 over lo: join, leave, never joined", test_multicast6 },
+		{ "multicast misuse", test_multicast_misuse },
+		{ "tcp on 127.0.0.1: connect, accept, exchange, eof", test_tcp4 },
+		{ "tcp on ::1: connect, accept, exchange, eof", test_tcp6 },
+		{ "tcp 8 MiB with partial writes through poll", test_tcp_large },
+		{ "tcp connect to a closed port", test_connect_refused },
+		{ "poll timeout, sleep and clocks", test_poll_timeout },
+		{ "poll over more than the stack set", test_poll_many },
+		{ "closed sockets and wrong kinds", test_closed },
+		{ NULL, NULL }
+	};
+
+	return tu_register("net", tests);
+}
