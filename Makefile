@@ -4,13 +4,17 @@
 CC       ?= cc
 CLANG    ?= clang
 BUILD    ?= build
-PKGS      = lua5.4 libcrypto libpcap cunit libxml-2.0
+CORE_PKGS = lua5.4 libcrypto libpcap cunit libxml-2.0
+# The probe also covers the test-only peers (libcurl, libmicrohttpd).
+PKGS      = $(CORE_PKGS) libcurl libmicrohttpd
 OPT      ?= -O2 -g
 WARN      = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror
 CPPFLAGS += -D_DEFAULT_SOURCE -Iharness
 CFLAGS   += -std=c11 $(OPT) $(WARN) $(SAN)
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lhttp_parser
+PKG_CFLAGS = $(shell pkg-config --cflags $(CORE_PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(CORE_PKGS) 2>/dev/null) -lhttp_parser
+# libcurl and libmicrohttpd are known-good HTTP/Digest peers for the tests only.
+TEST_LIBS  = $(shell pkg-config --libs libcurl libmicrohttpd 2>/dev/null) -pthread
 LDFLAGS  += $(SAN)
 
 # --- harness sources (one noun per module; bindings in l_*.c) -------------------------------
@@ -22,6 +26,8 @@ CORE_SRCS += harness/crypto.c
 CORE_SRCS += harness/pkt.c harness/capture.c
 # network module
 CORE_SRCS += harness/net.c
+# protocol modules
+CORE_SRCS += harness/http.c harness/digest.c harness/xml.c
 
 LUA_SRCS   = harness/l_mikey.c harness/l_hex.c harness/lua_env.c
 # crypto binding
@@ -29,7 +35,9 @@ LUA_SRCS  += harness/l_crypto.c
 # capture binding
 LUA_SRCS  += harness/l_capture.c
 # network binding
-LUA_SRCS  += harness/l_net.c
+LUA_SRCS  += harness/l_net.c harness/l_clock.c
+# protocol bindings
+LUA_SRCS  += harness/l_http.c harness/l_digest.c harness/l_xml.c
 
 MAIN_SRCS  = harness/main.c
 
@@ -40,7 +48,7 @@ TESTS     += crypto kdf oracle_openssl
 # capture tests
 TESTS     += pkt capture oracle_tshark
 # network tests
-TESTS     += net
+TESTS     += net xml http digest
 
 TEST_SRCS  = harness/tests/run-tests.c harness/tests/testutil.c \
 	     $(patsubst %,harness/tests/test_%.c,$(TESTS))
@@ -97,7 +105,7 @@ $(BUILD)/harness/tests/run-tests.o: CPPFLAGS += -I$(BUILD)/harness/tests
 $(BUILD)/harness/tests/run-tests.o: $(BUILD)/harness/tests/registry.h
 
 $(TESTBIN): $(TEST_OBJS) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(TEST_OBJS) $(LIB) $(PKG_LIBS) -lm
+	$(CC) $(LDFLAGS) -o $@ $(TEST_OBJS) $(LIB) $(PKG_LIBS) $(TEST_LIBS) -lm
 
 unit: $(TESTBIN) $(MBMSCT)
 	MBMSCT=$(MBMSCT) $(TESTBIN)

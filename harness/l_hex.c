@@ -11,11 +11,9 @@ l_decode(lua_State *L)
 {
 	size_t len;
 	const char *s = luaL_checklstring(L, 1, &len);
-	struct bld *b = lua_newuserdatauv(L, sizeof(*b), 0);
+	struct bld *b = lua_env_bld(L);
 	struct err e;
 
-	bld_init(b);
-	luaL_setmetatable(L, "mbms.hex.bld");
 	if (hex_decode(s, len, b, &e) == -1) {
 		luaL_pushfail(L);
 		lua_pushstring(L, e.msg);
@@ -40,13 +38,6 @@ l_encode(lua_State *L)
 	return 1;
 }
 
-static int
-bld_gc(lua_State *L)
-{
-	bld_free(luaL_checkudata(L, 1, "mbms.hex.bld"));
-	return 0;
-}
-
 static const luaL_Reg funcs[] = {
 	{ "decode", l_decode },
 	{ "encode", l_encode },
@@ -58,14 +49,13 @@ static const luaL_Reg meths[] = {
 };
 
 static const luaL_Reg metas[] = {
-	{ "__gc", bld_gc },
 	{ NULL, NULL }
 };
 
 static void
 createmeta(lua_State *L)
 {
-	luaL_newmetatable(L, "mbms.hex.bld");
+	luaL_newmetatable(L, "mbms.hex");
 	luaL_setfuncs(L, metas, 0);
 	luaL_newlibtable(L, meths);
 	luaL_setfuncs(L, meths, 0);

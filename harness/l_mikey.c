@@ -385,24 +385,6 @@ check_msg(lua_State *L, int t, struct mikey_msg *m)
 	m->npayloads = each_table(L, t, "msg", "payloads", MIKEY_MAX_PAYLOADS, 0, payload_at, m);
 }
 
-/* A builder whose memory is released even if Lua raises: it lives in a userdata with __gc. */
-static struct bld *
-new_bld(lua_State *L)
-{
-	struct bld *b = lua_newuserdatauv(L, sizeof(*b), 0);
-
-	bld_init(b);
-	luaL_setmetatable(L, "mbms.mikey.bld");
-	return b;
-}
-
-static int
-bld_gc(lua_State *L)
-{
-	bld_free(luaL_checkudata(L, 1, "mbms.mikey.bld"));
-	return 0;
-}
-
 static int
 push_fail(lua_State *L, const char *msg, const char *kind)
 {
@@ -442,7 +424,7 @@ keys_to_encr(lua_State *L, struct mikey_msg *m)
 
 		if (m->p[i].type != MIKEY_PT_KEMAC || k->encr.p != NULL || !k->keys_parsed)
 			continue;
-		b = new_bld(L);	/* stays on the stack until the caller returns */
+		b = lua_env_bld(L);	/* stays on the stack until the caller returns */
 		if (mikey_encode_keys(k->keys, k->nkeys, b, &e) == -1)
 			luaL_error(L, "msg.payloads[%d].keys: %s", (int)i + 1, e.msg);
 		k->encr.p = b->buf;
@@ -460,7 +442,7 @@ l_encode(lua_State *L)
 
 	check_msg(L, 1, m);
 	keys_to_encr(L, m);
-	b = new_bld(L);
+	b = lua_env_bld(L);
 	if (mikey_encode(m, b, &e) == -1)
 		return push_fail(L, e.msg, NULL);
 	lua_pushlstring(L, (const char *)b->buf, b->len);
@@ -478,7 +460,7 @@ l_protect(lua_State *L)
 	struct err e;
 
 	check_msg(L, 1, m);
-	b = new_bld(L);
+	b = lua_env_bld(L);
 	if (protect_encode(m, (const uint8_t *)psk, psk_len, b, &e) == -1)
 		return push_fail(L, e.msg, NULL);
 	lua_pushlstring(L, (const char *)b->buf, b->len);
@@ -493,7 +475,7 @@ l_unprotect(lua_State *L)
 	const char *s = luaL_checklstring(L, 1, &len);
 	const char *psk = luaL_checklstring(L, 2, &psk_len);
 	struct mikey_msg *m = new_msg(L);
-	struct bld *plain = new_bld(L);
+	struct bld *plain = lua_env_bld(L);
 	struct err e;
 	int rc;
 
@@ -662,7 +644,7 @@ l_vmac_sign(lua_State *L)
 	const char *d = luaL_checklstring(L, 3, &dlen);
 	const char *psk = luaL_checklstring(L, 4, &pl);
 	struct mikey_msg *dm = new_msg(L);
-	struct bld *b = new_bld(L);
+	struct bld *b = lua_env_bld(L);
 	struct err e;
 
 	if (mikey_decode((const uint8_t *)d, dlen, dm, &e) == -1) {
@@ -737,15 +719,13 @@ static const luaL_Reg meths[] = {
 };
 
 static const luaL_Reg metas[] = {
-	{ "__gc", bld_gc },
-	{ "__close", bld_gc },
 	{ NULL, NULL }
 };
 
 static void
 createmeta(lua_State *L)
 {
-	luaL_newmetatable(L, "mbms.mikey.bld");
+	luaL_newmetatable(L, "mbms.mikey");
 	luaL_setfuncs(L, metas, 0);
 	luaL_newlibtable(L, meths);
 	luaL_setfuncs(L, meths, 0);

@@ -9,12 +9,43 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "builder.h"
+
+#define BLD_MT "mbms.bld"
+
+static int
+bld_release(lua_State *L)
+{
+	bld_free(luaL_checkudata(L, 1, BLD_MT));
+	return 0;
+}
+
+struct bld *
+lua_env_bld(lua_State *L)
+{
+	struct bld *b = lua_newuserdatauv(L, sizeof(*b), 0);
+
+	bld_init(b);
+	if (luaL_newmetatable(L, BLD_MT)) {
+		lua_pushcfunction(L, bld_release);
+		lua_setfield(L, -2, "__gc");
+		lua_pushcfunction(L, bld_release);
+		lua_setfield(L, -2, "__close");
+	}
+	lua_setmetatable(L, -2);
+	return b;
+}
+
 static const luaL_Reg modules[] = {
 	{ "mbms.mikey", luaopen_mbms_mikey },
 	{ "mbms.crypto", luaopen_mbms_crypto },
 	{ "mbms.hex", luaopen_mbms_hex },
 	{ "mbms.capture", luaopen_mbms_capture },
 	{ "mbms.net", luaopen_mbms_net },
+	{ "mbms.clock", luaopen_mbms_clock },
+	{ "mbms.http", luaopen_mbms_http },
+	{ "mbms.digest", luaopen_mbms_digest },
+	{ "mbms.xml", luaopen_mbms_xml },
 	{ NULL, NULL }
 };
 

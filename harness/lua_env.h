@@ -15,6 +15,17 @@ int	luaopen_mbms_crypto(lua_State *L);
 int	luaopen_mbms_hex(lua_State *L);
 int	luaopen_mbms_capture(lua_State *L);
 int	luaopen_mbms_net(lua_State *L);
+int	luaopen_mbms_clock(lua_State *L);
+int	luaopen_mbms_http(lua_State *L);
+int	luaopen_mbms_digest(lua_State *L);
+int	luaopen_mbms_xml(lua_State *L);
+
+/*
+ * Pushes a new userdata holding an empty builder and returns the builder. Its memory is freed by
+ * __gc/__close even when Lua raises before the binding finishes: the one way bindings keep
+ * output across calls that can raise (STYLE.md 8).
+ */
+struct bld *lua_env_bld(lua_State *L);
 
 /*
  * Returns a new state with the standard libraries and every mbms.* module loadable by require;

@@ -74,14 +74,15 @@ function M.run_one(sc, ctx)
   local net = ctx.net
   local S = sched.new(net, ctx.scale)
   local trace = {}
+  local started = net.now()
+  -- The scenario's own wall budget: its timeout (profile seconds, scaled) or 60 s scaled.
+  local limit = S:dur(sc.timeout or 60) + 1
   local t = testctx.new{ scenario = sc, sched = S, profile = ctx.profile, target = ctx.target,
-    seed = ctx.seed, trace = trace }
+    seed = ctx.seed, trace = trace, until_ = started + limit }
   t.hook = function(co) sandbox.budget(co, ctx.budget, nil, net.now) end
   t.act = function(_, action, vars)
     return target.act(ctx.target, action, vars, net, S:dur(ctx.profile.timers.T_request or 5) + 5)
   end
-  t.flows = ctx.flows
-  local started = net.now()
   local result = { scenario = sc, trace = trace }
   for _, need in ipairs(sc.needs) do
     if not target.can(ctx.target, need) then
@@ -90,8 +91,6 @@ function M.run_one(sc, ctx)
       return result
     end
   end
-  -- The scenario's own wall budget: its timeout (profile seconds, scaled) or 60 s scaled.
-  local limit = S:dur(sc.timeout or 60) + 1
   local main = S:spawn(function() return sc.run(t) end, sc.id, t.hook)
   local ok, err, tb = S:run(main, started + limit)
   result.time = net.now() - started
@@ -112,7 +111,7 @@ function M.run_one(sc, ctx)
     result.message = msg
     result.detail = sc.id .. " " .. (tb or msg)
   end
-  if ctx.cleanup then ctx.cleanup(S) end
+  t:run_cleanups()
   return result
 end
 

@@ -24,7 +24,10 @@ local SAFE_LIBS = {
 --- Modules a scenario may require: pure data/codec modules, never I/O escapes.
 M.MODULES = {
   ["mbms.mikey"] = true, ["mbms.crypto"] = true, ["mbms.hex"] = true, ["mbms.xml"] = true,
-  ["mbms.digest"] = true, ["raw"] = true, ["mbmsmsg"] = true, ["gba"] = true, ["json"] = true,
+  ["mbms.digest"] = true, ["mbms.http"] = true, ["raw"] = true, ["mbmsmsg"] = true, ["gba"] = true,
+  ["json"] = true, ["bodies"] = true,
+  -- The flows library does I/O, but only through the scenario's scheduler and deadlines.
+  ["mbms"] = true,
 }
 
 local function copy_lib(src, names)

@@ -58,6 +58,8 @@ local function resume(self, task, ...)
   if not ok then
     task.done, task.err = true, req
     task.trace = debug.traceback(task.co, tostring(req))
+    -- An error in a side task ends the run: a scenario must not pass over a broken peer.
+    if not self.failed then self.failed = task end
   elseif coroutine.status(task.co) == "dead" then
     task.done, task.result = true, req
   else
@@ -70,6 +72,10 @@ end
 -- "deadline" / the main task's error.
 function Sched:run(main, deadline)
   while not main.done do
+    if self.failed and self.failed ~= main then
+      local f = self.failed
+      return nil, f.err, "in task " .. f.name .. ": " .. tostring(f.trace)
+    end
     local now = self:now()
     if now > deadline then return nil, "deadline" end
     -- Resume everything runnable or past its deadline.

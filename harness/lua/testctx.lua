@@ -26,6 +26,7 @@ function M.new(o)
   local t = setmetatable({
     scenario = o.scenario, sched = o.sched, profile = o.profile, target = o.target,
     seed = o.seed, trace = o.trace or {}, current_step = "(start)", started = o.sched:now(),
+    until_ = o.until_ or (o.sched:now() + 3600), cleanups = {},
   }, T)
   -- Timers of the profile, scaled to wall seconds (key-update.md §2.6).
   t.timers = {}
@@ -104,8 +105,23 @@ end
 --- Absolute deadline after a profile duration (scaled).
 function T:deadline(seconds) return self.sched:now() + self.sched:dur(seconds) end
 
+--- Monotonic seconds since the scenario started (wall time, not profile time).
+function T:now() return self.sched:now() - self.started end
+
 --- Sleeps a profile duration (scaled).
 function T:sleep(seconds) return self.sched:sleep(seconds) end
+
+--- Registers fn to run when the scenario ends, whatever its verdict (sockets, processes).
+function T:cleanup(fn) self.cleanups[#self.cleanups + 1] = fn end
+
+--- Runs the registered cleanups, last first; errors in them are logged, not raised.
+function T:run_cleanups()
+  for i = #self.cleanups, 1, -1 do
+    local ok, err = pcall(self.cleanups[i])
+    if not ok then self:log("cleanup failed: %s", tostring(err)) end
+  end
+  self.cleanups = {}
+end
 
 --- A new event queue (see sched.queue) for peers of this scenario to push events to.
 function T:queue(name)

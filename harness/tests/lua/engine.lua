@@ -105,3 +105,8 @@ rc, out = run("coverage --suites harness/tests/engine --strict")
 check(rc == 1, "coverage --strict with uncovered requirements exits 1", out)
 check(out:find("coverage: 1 of 35 requirements covered", 1, true), "coverage count", out)
 os.execute("rm -rf " .. tmp)
+
+-- The loopback self-test: the harness plays both sides of a full key update.
+rc, out = run("run --suites harness/tests/loopback --target harness/tests/loopback/targets/loopback.lua --time-scale 0.5")
+check(rc == 0, "loopback key update passes", out)
+check(out:find("summary: 1 passed, 0 failed", 1, true), "loopback summary", out)

@@ -23,3 +23,11 @@ f:close()
 ok, err = profile.load(tmp)
 os.remove(tmp)
 assert(not ok and err:find("os"), "code in a profile fails: " .. tostring(err))
+
+-- mbms.clock: monotonic time advances across a bounded sleep; misuse raises.
+local clock = require("mbms.clock")
+local t0 = clock.now()
+assert(clock.sleep(0.01))
+assert(clock.now() - t0 >= 0.009, "monotonic clock advances over a sleep")
+assert(clock.wall() > 1.7e9, "wall clock is Unix time")
+assert(not pcall(clock.sleep, -1), "negative sleep raises")

@@ -1,0 +1,469 @@
+--- mbms: the key-update procedure in the spec's terms (key-update.md §1-§2), for scenarios.
+--
+-- Two emulations over real loopback sockets, both driven from a scenario's `t`:
+--   mbms.bmsc(t [, o])  the harness plays the BM-SC (the SUT is a UE): it serves registration,
+--                       deregistration and key requests over HTTP with Digest, pushes MSKs,
+--                       solicits pulls and sends MTKs over MIKEY/UDP, and watches what the UE
+--                       sends (queues b.http, b.mikey, b.auth).
+--   mbms.ue(t, sub [, o]) the harness plays a UE (the SUT is a BM-SC): it registers, answers
+--                       the Digest challenge, requests keys, receives and checks MIKEY, sends
+--                       the verification message (queue u.mikey).
+-- Every value the spec leaves open comes from t.profile; addresses and identities from
+-- t.target. All waits go through the scheduler with deadlines.
+local net = require("mbms.net")
+local http = require("mbms.http")
+local digest = require("mbms.digest")
+local mikey = require("mbms.mikey")
+local crypto = require("mbms.crypto")
+local hex = require("mbms.hex")
+local bodies = require("bodies")
+local msg = require("mbmsmsg")
+local gba = require("gba")
+
+local M = {}
+M.bodies = bodies
+
+-- Connections ------------------------------------------------------------------------------
+
+local Conn = {}
+Conn.__index = Conn
+
+local function wrap(t, c, kind)
+  return setmetatable({ t = t, c = c, parser = http.parser(kind), pending = {} }, Conn)
+end
+
+--- Sends all of data before the deadline; returns true or nil, message.
+function Conn:send_all(data, deadline)
+  local i = 1
+  while i <= #data do
+    local n, err = self.c:send(data, i)
+    if n then i = i + n
+    elseif err == "again" then
+      local ok = self.t.sched:wait(self.c, "w", deadline)
+      if not ok then return nil, "timeout sending" end
+    else return nil, err end
+  end
+  return true
+end
+
+--- Reads the next HTTP message before the deadline: msg, or nil and "timeout" / "closed" /
+-- a parse error.
+function Conn:read(deadline)
+  while #self.pending == 0 do
+    local data, err = self.c:recv(65536)
+    if data then
+      local msgs, perr = self.parser:feed(data)
+      if not msgs then return nil, "malformed HTTP: " .. perr end
+      for _, m in ipairs(msgs) do self.pending[#self.pending + 1] = m end
+    elseif err == "again" then
+      local ok = self.t.sched:wait(self.c, "r", deadline)
+      if not ok then return nil, "timeout" end
+    elseif err == "closed" then
+      local msgs, perr = self.parser:finish()
+      if not msgs then return nil, "malformed HTTP at end of stream: " .. perr end
+      for _, m in ipairs(msgs) do self.pending[#self.pending + 1] = m end
+      if #self.pending == 0 then return nil, "closed" end
+    else
+      return nil, err
+    end
+  end
+  return table.remove(self.pending, 1)
+end
+
+function Conn:close() pcall(self.c.close, self.c) end
+
+--- Connects to ip:port before the deadline (a scenario task): Conn, or nil, message.
+function M.connect(t, ip, port, deadline)
+  local c, err = net.connect(ip, port)
+  if not c then return nil, err end
+  local ok, werr = t.sched:wait(c, "w", deadline)
+  if not ok then c:close(); return nil, "connect to " .. ip .. ":" .. port .. ": " .. tostring(werr) end
+  local done, cerr = c:connected()
+  if not done then c:close(); return nil, "connect to " .. ip .. ":" .. port .. ": " .. tostring(cerr) end
+  return wrap(t, c, "response")
+end
+
+-- Identities -------------------------------------------------------------------------------
+
+--- The harness-side addresses: target.harness overrides, then the profile.
+local function harness_addr(t)
+  local h = t.target.harness or {}
+  return h.ip or "127.0.0.1", h.http_port or t.profile.http.port, h.mikey_port
+end
+
+--- A subscriber's keys by B-TID (target.subscribers), computed once per scenario.
+function M.subscriber(t, btid)
+  t._subs = t._subs or {}
+  if t._subs[btid] then return t._subs[btid] end
+  for _, s in ipairs(t.target.subscribers or {}) do
+    if s.btid == btid then
+      local keys, err = gba.keys(t.profile, M.unhex(s), M.fqdn(t))
+      if not keys then t:error("subscriber " .. btid .. ": " .. err) end
+      local sub = { btid = s.btid, impi = s.impi, keys = keys, spec = s }
+      t._subs[btid] = sub
+      return sub
+    end
+  end
+  return nil
+end
+
+--- The BM-SC FQDN (IDi, NAF id) of the target or harness.
+function M.fqdn(t)
+  return (t.target.bmsc and t.target.bmsc.fqdn) or (t.target.harness and t.target.harness.fqdn) or "bmsc.example.org"
+end
+
+--- Target files write key material as hex; returns a copy with bytes.
+function M.unhex(s)
+  local out = {}
+  for k, v in pairs(s) do
+    if (k == "ks" or k == "rand" or k == "ks_naf" or k == "mrk" or k == "muk") and type(v) == "string" then
+      out[k] = assert(hex.decode(v), "subscriber field " .. k .. " is not hex")
+    else
+      out[k] = v
+    end
+  end
+  return out
+end
+
+--- A service of the target by id (or the first), with its keys as bytes.
+function M.service(t, id)
+  for _, s in ipairs(t.target.services or {}) do
+    if id == nil or s.id == id then
+      local svc = { id = s.id, kdid = assert(hex.decode(s.kdid)), msks = {} }
+      for i, k in ipairs(s.msks or {}) do
+        svc.msks[i] = { mskid = assert(hex.decode(k.mskid)), key = assert(hex.decode(k.key)),
+          seql = k.seql or 0, sequ = k.sequ or 0xffff }
+      end
+      return svc
+    end
+  end
+  t:error("target names no service" .. (id and (" '" .. id .. "'") or ""))
+end
+
+-- Harness plays the BM-SC --------------------------------------------------------------------
+
+local Bmsc = {}
+Bmsc.__index = Bmsc
+
+--- Starts the BM-SC emulation: HTTP listener and MIKEY socket. o: auth (default true),
+-- realm, qop, algorithm.
+function M.bmsc(t, o)
+  o = o or {}
+  local ip, port, mport = harness_addr(t)
+  local l, err = net.listen{ bind = ip, port = port }
+  if not l then t:error("BM-SC emulation: " .. err) end
+  local u, uerr = net.udp{ bind = ip, port = mport or 0 }
+  if not u then l:close(); t:error("BM-SC emulation: " .. uerr) end
+  local b = setmetatable({ t = t, prof = t.profile, listener = l, udp = u, auth = o.auth ~= false,
+    realm = o.realm or M.fqdn(t), qop = o.qop or t.profile.http.digest.qop,
+    algorithm = o.algorithm or t.profile.http.digest.algorithm, nonces = {}, counters = {},
+    http = t:queue("http"), mikey = t:queue("mikey"), auth_events = t:queue("auth"), conns = {} }, Bmsc)
+  t:cleanup(function() b:close() end)
+  t:spawn(function() b:accept_loop() end, "bmsc-accept")
+  t:spawn(function() b:udp_loop() end, "bmsc-udp")
+  t:log("BM-SC emulation on http://%s:%d, MIKEY from %s:%d", ip, port, u:local_addr())
+  return b
+end
+
+function Bmsc:close()
+  for _, c in ipairs(self.conns) do c:close() end
+  pcall(self.listener.close, self.listener)
+  pcall(self.udp.close, self.udp)
+end
+
+function Bmsc:accept_loop()
+  local t = self.t
+  while true do
+    local c, ip, port = self.listener:accept()
+    if c then
+      local conn = wrap(t, c, "request")
+      conn.peer_ip, conn.peer_port = ip, port
+      self.conns[#self.conns + 1] = conn
+      t:spawn(function() self:serve(conn) end, "bmsc-conn")
+    elseif ip == "again" then
+      if not t.sched:wait(self.listener, "r", t.until_) then return end
+    else
+      return
+    end
+  end
+end
+
+function Bmsc:udp_loop()
+  local t = self.t
+  while true do
+    local data, ip, port = self.udp:recv()
+    if data then
+      local m, err = mikey.decode(data)
+      self.mikey:push({ what = m and ("MIKEY " .. (mikey.name("data_type", m.type) or m.type)) or
+        ("malformed MIKEY: " .. err), bytes = data, msg = m, error = err, src = ip, sport = port })
+    elseif ip == "again" then
+      if not t.sched:wait(self.udp, "r", t.until_) then return end
+    else
+      return
+    end
+  end
+end
+
+--- Checks Digest credentials; returns the subscriber or nil and why.
+function Bmsc:authenticate(req)
+  local h = req.header["authorization"]
+  if not h then return nil, "no credentials" end
+  local p, err = digest.parse(h)
+  if not p then return nil, "malformed Authorization: " .. err end
+  local sub = M.subscriber(self.t, p.params.username or "")
+  if not sub then return nil, "unknown B-TID " .. tostring(p.params.username) end
+  if not self.nonces[p.params.nonce or ""] then return nil, "nonce not issued by this BM-SC" end
+  local ok, why = digest.verify(p, { password = sub.keys.password, method = req.method, body = req.body,
+    nonce = p.params.nonce,
+    realm = self.realm, algorithm = self.algorithm })
+  if not ok then return nil, why end
+  return sub
+end
+
+function Bmsc:challenge(conn, why)
+  local nonce = digest.nonce(16)
+  self.nonces[nonce] = true
+  local value = digest.challenge{ realm = self.realm, nonce = nonce, qop = self.qop, algorithm = self.algorithm }
+  self.auth_events:push({ what = "401 sent: " .. why, why = why })
+  return conn:send_all(http.response{ status = 401, headers = { { "WWW-Authenticate", value } } },
+    self.t.until_)
+end
+
+function Bmsc:serve(conn)
+  local t, prof = self.t, self.prof
+  while true do
+    local req, err = conn:read(t.until_)
+    if not req then
+      if err ~= "closed" and err ~= "timeout" then self.http:push({ what = err, error = err }) end
+      conn:close()
+      return
+    end
+    local sub, why = nil, nil
+    if self.auth then sub, why = self:authenticate(req) end
+    if self.auth and not sub then
+      if not self:challenge(conn, why) then conn:close(); return end
+    else
+      local kind = bodies.request_kind(prof, req.target)
+      local ev = { what = (kind or "other") .. " request " .. req.method .. " " .. req.target, kind = kind,
+        req = req, sub = sub, conn = conn, bytes = req.body }
+      local ctype = (req.header["content-type"] or ""):match("^%s*([^;%s]+)")
+      ev.content_type = ctype
+      if kind == "register" or kind == "deregister" then
+        ev.services, ev.error = bodies.parse_register(prof, req.body, kind)
+      elseif kind == "msk" then
+        ev.keys, ev.error = bodies.parse_msk_request(prof, req.body)
+      end
+      self.http:push(ev)
+    end
+  end
+end
+
+--- Answers a request event with an HTTP response {status=, body=, content_type=}.
+function Bmsc:respond(ev, r)
+  local headers = {}
+  if r.content_type then headers[1] = { "Content-Type", r.content_type } end
+  local ok, err = ev.conn:send_all(http.response{ status = r.status or 200, headers = headers,
+    body = r.body or "" }, self.t:deadline(self.prof.timers.T_request))
+  if not ok then self.t:error("answering " .. ev.what .. ": " .. err) end
+end
+
+--- Answers a (de)registration with one cause for every service it named.
+function Bmsc:answer_register(ev, cause)
+  local st = {}
+  for i, s in ipairs(ev.services or {}) do st[i] = { service = s, cause = cause } end
+  self:respond(ev, { status = 200, content_type = self.prof.http.responses.register,
+    body = bodies.register_response(self.prof, st) })
+end
+
+--- Answers an MSK request: causes is a cause name for all keys, or a function(key) -> cause.
+function Bmsc:answer_msk(ev, causes)
+  local st = {}
+  for i, k in ipairs(ev.keys or {}) do
+    st[i] = { kdid = k.kdid, mskid = k.mskid, cause = type(causes) == "function" and causes(k) or causes }
+  end
+  self:respond(ev, { status = 200, content_type = self.prof.http.responses.msk,
+    body = bodies.msk_response(self.prof, st) })
+  return st
+end
+
+--- The UE's MIKEY address: target.ue, then the profile's port on the target's ip.
+function Bmsc:ue_addr()
+  local u = self.t.target.ue or {}
+  return u.ip or "127.0.0.1", u.mikey_port or self.prof.mikey.ports[1]
+end
+
+function Bmsc:send_mikey(bytes, what)
+  local ip, port = self:ue_addr()
+  local ok, err = self.udp:send(bytes, ip, port)
+  if not ok then self.t:error("sending " .. what .. " to " .. ip .. ":" .. port .. ": " .. err) end
+  self.t:log("sent %s (%d bytes) to %s:%d", what, #bytes, ip, port)
+end
+
+local function next_counter(self, key)
+  local c = (self.counters[key] or (self.prof.mikey.counter_start - 1)) + 1
+  self.counters[key] = c
+  return c
+end
+
+--- Pushes an MSK to the UE of subscriber sub: o = {svc=, msk= (entry of svc.msks), v=0|1,
+-- counter= (override, e.g. to replay), muk= (override, e.g. a wrong key)}. Returns the bytes.
+function Bmsc:push_msk(sub, o)
+  local counter = o.counter or next_counter(self, "muk:" .. sub.btid)
+  local m = msg.msk_delivery(self.prof, { csb_id = self.t:random(1, 0x7fffffff), counter = counter,
+    rand = crypto.random(self.prof.mikey.rand_len), idi = M.fqdn(self.t), idr = sub.btid,
+    kdid = o.svc.kdid, mskid = o.msk.mskid, msk = o.msk.key, seql = o.msk.seql, sequ = o.msk.sequ,
+    v = o.v or 0 })
+  local bytes = assert(mikey.protect(m, o.muk or sub.keys.muk))
+  self:send_mikey(bytes, "MSK delivery " .. hex.encode(o.msk.mskid))
+  return bytes
+end
+
+--- Solicited pull (notice) naming an MSK: o = {svc=, mskid=}.
+function Bmsc:pull(sub, o)
+  local m = msg.solicited_pull(self.prof, { csb_id = self.t:random(1, 0x7fffffff),
+    counter = o.counter or next_counter(self, "muk:" .. sub.btid), rand = crypto.random(self.prof.mikey.rand_len),
+    idi = M.fqdn(self.t), idr = sub.btid, kdid = o.svc.kdid, mskid = o.mskid })
+  local bytes = assert(mikey.protect(m, o.muk or sub.keys.muk))
+  self:send_mikey(bytes, "solicited pull " .. hex.encode(o.mskid))
+  return bytes
+end
+
+--- MTK message under an MSK: o = {svc=, msk=, mtkid=, mtk=, counter=}.
+function Bmsc:send_mtk(o)
+  local m = msg.mtk_delivery(self.prof, { csb_id = self.t:random(1, 0x7fffffff),
+    counter = o.counter or next_counter(self, "msk:" .. hex.encode(o.msk.mskid)),
+    rand = crypto.random(self.prof.mikey.rand_len), kdid = o.svc.kdid, mskid = o.msk.mskid,
+    mtkid = o.mtkid, mtk = o.mtk or crypto.random(16) })
+  local bytes = assert(mikey.protect(m, o.msk.key))
+  self:send_mikey(bytes, "MTK " .. o.mtkid)
+  return bytes
+end
+
+--- An expectation outcome: a verification message valid for the delivery (V-MAC under MUK).
+function Bmsc:verification_of(delivery, sub)
+  local reading = self.prof.mikey.v_mac_reading
+  return { name = "verification", match = function(ev)
+    return ev.msg ~= nil and ev.msg.type == 1 and
+      mikey.vmac_verify(reading, ev.bytes, delivery, sub.keys.muk) == true
+  end }
+end
+
+-- Harness plays a UE ------------------------------------------------------------------------
+
+local Ue = {}
+Ue.__index = Ue
+
+--- Starts a UE emulation for subscriber btid: o = {ip=, mikey_port=}.
+function M.ue(t, btid, o)
+  o = o or {}
+  local sub = M.subscriber(t, btid)
+  if not sub then t:error("target has no subscriber with B-TID " .. tostring(btid)) end
+  local ip = o.ip or (t.target.harness and t.target.harness.ip) or "127.0.0.1"
+  local u, err = net.udp{ bind = ip, port = o.mikey_port or t.profile.mikey.ports[1] }
+  if not u then t:error("UE emulation: " .. err) end
+  local ue = setmetatable({ t = t, prof = t.profile, sub = sub, udp = u, mikey = t:queue("mikey"),
+    nc = 0 }, Ue)
+  t:cleanup(function() pcall(u.close, u) end)
+  t:spawn(function() ue:udp_loop() end, "ue-udp")
+  return ue
+end
+
+function Ue:udp_loop()
+  local t = self.t
+  while true do
+    local data, ip, port = self.udp:recv()
+    if data then
+      self.mikey:push(self:classify(data, ip, port))
+    elseif ip == "again" then
+      if not t.sched:wait(self.udp, "r", t.until_) then return end
+    else
+      return
+    end
+  end
+end
+
+--- Decodes, validates against the profile and unprotects (MUK) a received MIKEY message.
+function Ue:classify(data, ip, port)
+  local ev = { bytes = data, src = ip, sport = port }
+  local m, err = mikey.decode(data)
+  if not m then ev.what, ev.error = "malformed MIKEY: " .. err, err; return ev end
+  ev.msg = m
+  ev.violations, ev.kind = mikey.validate(data, self.prof.mikey)
+  local u, uerr, why = mikey.unprotect(data, self.sub.keys.muk)
+  ev.plain, ev.mac_ok = u, u ~= nil
+  if not u then ev.unprotect_error, ev.unprotect_kind = uerr, why end
+  ev.what = "MIKEY " .. tostring(ev.kind) .. (ev.mac_ok and "" or " (MAC not valid under the MUK)")
+  return ev
+end
+
+--- Sends the verification message answering a delivery event (from the same socket).
+function Ue:verify(ev)
+  local v = msg.verification(self.prof, ev.msg)
+  local bytes = assert(mikey.vmac_sign(self.prof.mikey.v_mac_reading, assert(mikey.encode(v)), ev.bytes,
+    self.sub.keys.muk))
+  local ok, err = self.udp:send(bytes, ev.src, ev.sport)
+  if not ok then self.t:error("sending verification: " .. err) end
+  return bytes
+end
+
+--- One HTTP exchange with the BM-SC: kind ("register"|"deregister"|"msk"), body. o: auth
+-- (default true: answer a 401 Digest challenge once), credentials overrides {username=,
+-- password=, realm=, nonce=, uri=, response=}, content_type, within (profile seconds).
+-- Returns {status=, statuses=, body=, challenge=, responses={...}}.
+function Ue:post(kind, body, o)
+  o = o or {}
+  local t, prof = self.t, self.prof
+  local bm = t.target.bmsc or {}
+  local ip, port = bm.ip or "127.0.0.1", bm.http_port or prof.http.port
+  local deadline = t:deadline(o.within or prof.timers.T_request)
+  local conn, err = M.connect(t, ip, port, deadline)
+  if not conn then t:fail{ kind = "no-response", field = "connect", expected = ip .. ":" .. port, actual = err } end
+  t:cleanup(function() conn:close() end)
+  local target = bodies.target_of(prof, kind)
+  local ctype = o.content_type or prof.http.requests[kind].media_type
+  local function send(auth)
+    local headers = { { "Host", ip .. ":" .. port }, { "Content-Type", ctype } }
+    if auth then headers[#headers + 1] = { "Authorization", auth } end
+    local ok, serr = conn:send_all(http.request{ method = "POST", target = target, headers = headers, body = body }, deadline)
+    if not ok then t:fail{ kind = "no-response", field = "HTTP send", expected = "request sent", actual = serr } end
+    local r, rerr = conn:read(deadline)
+    if not r then
+      t:fail{ kind = "no-response", field = kind .. " request", expected = "an HTTP response", actual = rerr }
+    end
+    t:log("%s request -> %d %s", kind, r.status, r.reason or "")
+    return r
+  end
+  local out = { responses = {} }
+  local r = send(o.first_authorization)
+  out.responses[1] = r
+  if r.status == 401 and o.auth ~= false then
+    local ch, cerr = digest.parse(r.header["www-authenticate"] or "")
+    if not ch then t:fail{ kind = "field-mismatch", field = "WWW-Authenticate", expected = "a Digest challenge", actual = cerr } end
+    out.challenge = ch
+    self.nc = self.nc + 1
+    local c = o.credentials or {}
+    local p = ch.params
+    local qop = p.qop and (p.qop:find("auth%-int") and prof.http.digest.qop == "auth-int" and "auth-int" or "auth") or nil
+    local auth = digest.authorization{ algorithm = p.algorithm or "MD5", username = c.username or self.sub.btid,
+      realm = c.realm or p.realm, password = c.password or self.sub.keys.password, nonce = c.nonce or p.nonce,
+      cnonce = digest.nonce(8), nc = string.format("%08x", self.nc), qop = qop, method = "POST",
+      uri = c.uri or target, body = body, opaque = p.opaque, response = c.response }
+    r = send(auth)
+    out.responses[2] = r
+  end
+  out.status, out.body, out.response = r.status, r.body, r
+  if r.status == 200 then
+    if kind == "msk" then out.statuses = bodies.parse_msk_response(prof, r.body)
+    else out.statuses = bodies.parse_register_response(prof, r.body) end
+  end
+  conn:close()
+  return out
+end
+
+--- Registers to services (ids); returns the exchange (see post).
+function Ue:register(services, o) return self:post("register", bodies.register(self.prof, services, "register"), o) end
+function Ue:deregister(services, o) return self:post("deregister", bodies.register(self.prof, services, "deregister"), o) end
+--- Requests keys {{kdid=, mskid=}}.
+function Ue:request_keys(keys, o) return self:post("msk", bodies.msk_request(self.prof, keys), o) end
+
+return M
