@@ -25,6 +25,9 @@ pmain(lua_State *L)
 	char **argv = lua_touserdata(L, 2);
 	int i;
 
+	/* Parallel runs start workers with the same executable (a sanitizer build included). */
+	lua_pushstring(L, argv[0]);
+	lua_setglobal(L, "MBMSCT_EXE");
 	lua_getglobal(L, "require");
 	lua_pushliteral(L, "mbmsct");
 	lua_call(L, 1, 1);

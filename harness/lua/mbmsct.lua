@@ -17,13 +17,15 @@ commands:
         Run a Lua tool script with the mbms.* modules (vector generators and other
         tooling; scenarios are run by the campaign runner, not by this).
   run --target FILE [--profile FILE] [--filter EXPR] [--junit F] [--json F]
-      [--time-scale X] [--seed S] [--repeat N] [--baseline F] [-v]
+      [-j N] [--time-scale X] [--seed S] [--repeat N] [--baseline F] [-v]
       [--suites DIR] [--budget N]
         Run the scenarios for the target's role (the harness plays the other
         side). --filter selects by id glob, tag:, req:, clause:, role:, kind:
         with and/or/not and parentheses; --time-scale multiplies every profile
         timer; --baseline F lists expected non-pass verdicts (id = {verdict=,
-        reason=}); --budget caps Lua instructions per scenario.
+        reason=}); --budget caps Lua instructions per scenario; -j N runs N
+        worker processes, each with its own target instance and ports (the
+        target must declare parallel = { port_stride = N }).
         Exit 0 all pass (or as the baseline expects), 1 failures, 2 usage or
         harness errors.
   list [--json] [--filter EXPR] [--suites DIR]

@@ -17,6 +17,8 @@ local OPTS = {
   ["--junit"] = "junit", ["--json"] = "json", ["-j"] = "jobs", ["--time-scale"] = "scale",
   ["--seed"] = "seed", ["--repeat"] = "repeat", ["--baseline"] = "baseline",
   ["--suites"] = "suites", ["--budget"] = "budget",
+  -- Internal: how a parallel run drives its worker processes.
+  ["--worker"] = "worker", ["--port-offset"] = "port_offset", ["--results-file"] = "results_file",
 }
 
 local function parse(args, usage_error)
@@ -29,10 +31,11 @@ local function parse(args, usage_error)
       local v = args[i + 1]
       if v == nil then return nil, usage_error(a .. " needs a value") end
       local k = OPTS[a]
-      if k == "jobs" or k == "seed" or k == "repeat" or k == "budget" then
+      if k == "jobs" or k == "seed" or k == "repeat" or k == "budget" or k == "worker" or k == "port_offset" then
         local n = math.tointeger(tonumber(v))
-        if not n or n < (k == "seed" and 0 or 1) then
-          return nil, usage_error(a .. ": '" .. v .. "' is not a " .. (k == "seed" and "non-negative" or "positive") .. " integer")
+        local min = (k == "seed" or k == "port_offset") and 0 or 1
+        if not n or n < min then
+          return nil, usage_error(a .. ": '" .. v .. "' is not a " .. (min == 0 and "non-negative" or "positive") .. " integer")
         end
         if k == "repeat" then o.repeat_n = n else o[k] = n end
       elseif k == "scale" then
@@ -49,7 +52,6 @@ local function parse(args, usage_error)
     i = i + 1
   end
   if not o.target then return nil, usage_error("run needs --target FILE") end
-  if o.jobs > 1 then return nil, usage_error("-j: parallel runs are not implemented yet; use -j 1") end
   o.seed = o.seed or (os.time() % 1000000)
   return o
 end
@@ -117,6 +119,138 @@ end
 
 local SYM = { pass = "PASS", fail = "FAIL", error = "ERROR", skip = "SKIP", inconclusive = "INCONCL" }
 
+--- Moves every port of the target's address tables and of the profile by off (parallel
+-- workers each get their own ports, key-update.md §2 leaves ports to profile and target).
+local function shift_ports(tgt, prof, off)
+  for _, k in ipairs({ "harness", "bmsc", "ue" }) do
+    for f, v in pairs(tgt[k] or {}) do
+      if type(v) == "number" and f:match("port$") then tgt[k][f] = v + off end
+    end
+  end
+  prof.http.port = prof.http.port + off
+  for i, p in ipairs(prof.mikey.ports) do prof.mikey.ports[i] = p + off end
+end
+
+--- Runs the scenarios against one instance of the target; report(r, n) is called per result.
+local function execute(ctx, selected, repeat_n, vars, report)
+  local net, tgt = ctx.net, ctx.target
+  os.execute("mkdir -p out")
+  local handle, serr = target.start(tgt, vars, "out/" .. tgt.name .. (vars.worker and ("-" .. vars.worker) or "") .. ".log")
+  if not handle then return nil, serr end
+  local function probe()
+    if handle.pid and not target.alive(handle) then return nil, "target process exited (see " .. handle.log .. ")" end
+    if tgt.control.ready then return target.act(tgt, "ready", vars, net, 5) end
+    return true
+  end
+  -- Wait for the target to come up (bounded).
+  local up, uerr = probe()
+  local wait_until = net.now() + 10
+  while not up and net.now() < wait_until do
+    net.sleep(0.1)
+    up, uerr = probe()
+  end
+  local results, dead = {}, not up and uerr or nil
+  for rep = 1, repeat_n do
+    for _, sc in ipairs(selected) do
+      local r
+      -- Sanity probe before each scenario: a dead target turns the rest into quick errors.
+      if not dead then
+        local alive, aerr = probe()
+        if not alive then dead = aerr end
+      end
+      if dead then
+        r = { scenario = sc, verdict = "error", kind = "target-dead", time = 0,
+          message = "target not responding: " .. tostring(dead), trace = {} }
+      else
+        r = M.run_one(sc, ctx)
+        local alive, aerr = probe()
+        if not alive then
+          dead = aerr
+          if r.verdict == "pass" then
+            r.verdict, r.kind, r.message = "error", "target-dead", "target died during the scenario: " .. tostring(aerr)
+          end
+        end
+      end
+      if repeat_n > 1 then r.repeat_index = rep end
+      results[#results + 1] = r
+      report(r, #results)
+    end
+  end
+  target.stop(tgt, handle, vars, net)
+  return results
+end
+
+local function save_results(path, results)
+  local f, err = io.open(path, "w")
+  if not f then return nil, err end
+  f:write("return {\n")
+  for _, r in ipairs(results) do
+    f:write(string.format("{ id = %q, verdict = %q, kind = %s, message = %s, detail = %s, time = %.17g, repeat_index = %s, trace = {",
+      r.scenario.id, r.verdict, r.kind and string.format("%q", r.kind) or "nil",
+      r.message and string.format("%q", r.message) or "nil", r.detail and string.format("%q", r.detail) or "nil",
+      r.time or 0, tostring(r.repeat_index)))
+    for _, line in ipairs(r.trace or {}) do f:write(string.format("%q,", line)) end
+    f:write("} },\n")
+  end
+  f:write("}\n")
+  return f:close()
+end
+
+local function shell_quote(s) return "'" .. tostring(s):gsub("'", "'\\''") .. "'" end
+
+--- Runs the selection in N worker processes, each with its own target instance and ports
+-- (target.parallel.port_stride apart), and gathers their results in the -j 1 order.
+local function execute_parallel(o, ctx, selected, home)
+  local stride = ctx.target.parallel.port_stride
+  local tmp = os.tmpname()
+  os.remove(tmp)
+  os.execute("mkdir -p " .. shell_quote(tmp))
+  local parts = {}
+  for i, sc in ipairs(selected) do
+    local w = (i - 1) % o.jobs + 1
+    parts[w] = parts[w] or {}
+    table.insert(parts[w], sc.id)
+  end
+  local cmds = {}
+  for w, ids in pairs(parts) do
+    local args = { shell_quote(MBMSCT_EXE or (home .. "/build/mbmsct")), "run", "--target", shell_quote(o.target),
+      "--seed", o.seed, "--time-scale", string.format("%.17g", o.scale), "--repeat", o.repeat_n,
+      "--budget", o.budget, "--filter", shell_quote(table.concat(ids, " or ")),
+      "--worker", w, "--port-offset", (w - 1) * stride,
+      "--results-file", shell_quote(tmp .. "/w" .. w .. ".lua") }
+    if o.profile then args[#args + 1] = "--profile " .. shell_quote(o.profile) end
+    if o.suites then args[#args + 1] = "--suites " .. shell_quote(o.suites) end
+    cmds[#cmds + 1] = "(" .. table.concat(args, " ") .. " > " .. shell_quote(tmp .. "/w" .. w .. ".out") .. " 2>&1 ; echo worker " .. w .. " done)"
+  end
+  io.stdout:write(string.format("mbmsct: %d worker(s), ports %d apart\n", #cmds, stride))
+  local p = io.popen("( " .. table.concat(cmds, " & ") .. " & wait )", "r")
+  for line in p:lines() do io.stdout:write("mbmsct: ", line, "\n") end
+  p:close()
+  local by_key = {}
+  for w in pairs(parts) do
+    local chunk = loadfile(tmp .. "/w" .. w .. ".lua", "t", {})
+    if not chunk then
+      local f = io.open(tmp .. "/w" .. w .. ".out")
+      local out = f and f:read("a") or ""
+      if f then f:close() end
+      os.execute("rm -rf " .. shell_quote(tmp))
+      return nil, "worker " .. w .. " produced no results:\n" .. out
+    end
+    for _, r in ipairs(chunk()) do by_key[r.id .. "#" .. tostring(r.repeat_index)] = r end
+  end
+  os.execute("rm -rf " .. shell_quote(tmp))
+  local results = {}
+  for rep = 1, o.repeat_n do
+    for _, sc in ipairs(selected) do
+      local key = sc.id .. "#" .. tostring(o.repeat_n > 1 and rep or nil)
+      local r = by_key[key] or { verdict = "error", kind = "harness", message = "no result from its worker", trace = {} }
+      r.scenario = sc
+      results[#results + 1] = r
+    end
+  end
+  return results
+end
+
 function M.main(args, usage_error, home)
   local o = parse(args, usage_error)
   if not o then return 2 end
@@ -125,6 +259,11 @@ function M.main(args, usage_error, home)
   if not tgt then return die(terr) end
   local prof, perr = profile.load(o.profile or tgt.profile or "ts33246", home)
   if not prof then return die("profile: " .. perr) end
+  if o.jobs > 1 and not (tgt.parallel and math.type(tgt.parallel.port_stride) == "integer") then
+    return usage_error("-j " .. o.jobs .. ": target " .. tgt.name ..
+      " does not declare parallel = { port_stride = N } (each worker needs its own ports)")
+  end
+  if o.port_offset then shift_ports(tgt, prof, o.port_offset) end
   local pred = function() return true end
   if o.filter then
     local p, ferr = filter.compile(o.filter)
@@ -150,60 +289,39 @@ function M.main(args, usage_error, home)
   local net = require("mbms.net")
   local ctx = { net = net, profile = prof, target = tgt, seed = o.seed, scale = o.scale,
     budget = o.budget }
+  local total = #selected * o.repeat_n
   io.stdout:write(string.format("mbmsct: target %s (%s), profile %s, %d scenario(s), seed %d, time scale %g\n",
-    tgt.name, tgt.role, prof.name or "?", #selected * o.repeat_n, o.seed, o.scale))
+    tgt.name, tgt.role, prof.name or "?", total, o.seed, o.scale))
 
-  os.execute("mkdir -p out")
-  local handle, serr = target.start(tgt, {}, "out/" .. tgt.name .. ".log")
-  if not handle then return die(serr) end
-  local function probe()
-    if handle.pid and not target.alive(handle) then return nil, "target process exited (see " .. handle.log .. ")" end
-    if tgt.control.ready then return target.act(tgt, "ready", {}, net, 5) end
-    return true
-  end
-  -- Wait for the target to come up (bounded).
-  local up, uerr = probe()
-  local wait_until = net.now() + 10
-  while not up and net.now() < wait_until do
-    net.sleep(0.1)
-    up, uerr = probe()
-  end
-
-  local results, dead = {}, not up and uerr or nil
-  local n, total = 0, #selected * o.repeat_n
-  for rep = 1, o.repeat_n do
-    for _, sc in ipairs(selected) do
-      n = n + 1
-      local r
-      if dead then
-        r = { scenario = sc, verdict = "error", kind = "target-dead", time = 0,
-          message = "target not responding: " .. tostring(dead), trace = {} }
-      else
-        r = M.run_one(sc, ctx)
-        local alive, aerr = probe()
-        if not alive then
-          dead = aerr
-          if r.verdict == "pass" then
-            r.verdict, r.kind, r.message = "error", "target-dead", "target died during the scenario: " .. tostring(aerr)
-          end
-        end
-      end
-      if o.repeat_n > 1 then r.repeat_index = rep end
-      results[#results + 1] = r
-      local b = baseline and baseline[sc.id]
-      local note = ""
-      if b and b.verdict == r.verdict and r.verdict ~= "pass" then note = "  (known: " .. b.reason .. ")" end
-      io.stdout:write(string.format("[%3d/%d] %-7s %-32s %7.3f s%s\n", n, total, SYM[r.verdict],
-        sc.id, r.time or 0, note))
-      if r.verdict ~= "pass" and r.verdict ~= "skip" and (r.detail or r.message) then
-        io.stdout:write("        ", (r.detail or r.message):gsub("\n", "\n        "), "\n")
-      end
-      if o.verbose then
-        for _, line in ipairs(r.trace) do io.stdout:write("        | ", line, "\n") end
-      end
+  local function report(r, n)
+    local sc = r.scenario
+    local b = baseline and baseline[sc.id]
+    local note = ""
+    if b and b.verdict == r.verdict and r.verdict ~= "pass" then note = "  (known: " .. b.reason .. ")" end
+    io.stdout:write(string.format("[%3d/%d] %-7s %-32s %7.3f s%s\n", n, total, SYM[r.verdict],
+      sc.id, r.time or 0, note))
+    if r.verdict ~= "pass" and r.verdict ~= "skip" and (r.detail or r.message) then
+      io.stdout:write("        ", (r.detail or r.message):gsub("\n", "\n        "), "\n")
     end
+    if o.verbose then
+      for _, line in ipairs(r.trace) do io.stdout:write("        | ", line, "\n") end
+    end
+    io.stdout:flush()
   end
-  target.stop(tgt, handle, {}, net)
+  local results, xerr
+  if o.jobs > 1 then
+    results, xerr = execute_parallel(o, ctx, selected, home)
+    if results then for n, r in ipairs(results) do report(r, n) end end
+  else
+    results, xerr = execute(ctx, selected, o.repeat_n,
+      { worker = o.worker, port_offset = o.port_offset or 0 }, o.results_file and function() end or report)
+  end
+  if not results then return die(xerr) end
+  if o.results_file then
+    local ok, serr = save_results(o.results_file, results)
+    if not ok then return die("--results-file: " .. tostring(serr)) end
+    return 0
+  end
 
   -- Summary, baseline comparison, reports.
   local count = { pass = 0, fail = 0, error = 0, skip = 0, inconclusive = 0 }

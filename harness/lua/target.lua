@@ -9,7 +9,8 @@
 local M = {}
 
 local FIELDS = { name = "string", role = "string", profile = "string", control = "table",
-  description = "string" }
+  description = "string", parallel = "table", harness = "table", bmsc = "table", ue = "table",
+  services = "table", subscribers = "table" }
 
 --- Loads a target file (data only: empty environment). Returns the table or nil, message.
 function M.load(path)

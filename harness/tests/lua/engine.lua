@@ -68,6 +68,25 @@ check(jx:find('<property name="seed" value="7"/>', 1, true), "seed property", jx
 check(jx:find('classname="bmsc.verdicts"', 1, true), "classname role.suite", jx)
 check(not jx:find("[\1-\8\11\12\14-\31]"), "no control characters in JUnit", jx)
 
+-- -j 3: three worker processes give the same verdicts, in the same order, as -j 1.
+local jsonl3 = tmp .. "/results-j3.jsonl"
+rc, out = run("run --suites harness/tests/engine --target harness/tests/engine/targets/selftest.lua " ..
+  "--seed 7 -j 3 --json " .. jsonl3)
+check(rc == 1, "-j 3 exit status as -j 1", out)
+check(out:find("3 worker(s), ports 100 apart", 1, true), "workers started", out)
+local function verdict_lines(path)
+  local t = {}
+  for line in io.lines(path) do
+    t[#t + 1] = (line:match('"id":"[^"]+"') or "") .. (line:match('"verdict":"[^"]+"') or "") ..
+      (line:match('"kind":"[^"]+"') or "") .. (line:match('"message":"[^"]*"') or "")
+  end
+  return table.concat(t, "\n")
+end
+check(verdict_lines(jsonl) == verdict_lines(jsonl3), "-j 3 results identical to -j 1",
+  verdict_lines(jsonl) .. "\n---\n" .. verdict_lines(jsonl3))
+rc, out = run("run --suites harness/tests/loopback --target harness/tests/loopback/targets/loopback.lua -j 2")
+check(rc == 2 and out:find("does not declare parallel", 1, true), "-j needs a parallel target", out)
+
 -- Filters: tag, id glob, not, parentheses.
 rc, out = run("run --suites harness/tests/engine --target harness/tests/engine/targets/selftest.lua " ..
   "--filter '(engine-p* or tag:selftest) and not engine-budget'")
