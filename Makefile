@@ -53,6 +53,10 @@ TESTS     += net xml http digest
 TEST_SRCS  = harness/tests/run-tests.c harness/tests/testutil.c \
 	     $(patsubst %,harness/tests/test_%.c,$(TESTS))
 
+# Reference implementations (reference/*/build.mk add to these; see reference/README.md).
+REF_PROGS     =
+REF_TEST_BINS =
+
 LIB_OBJS   = $(patsubst %.c,$(BUILD)/%.o,$(CORE_SRCS) $(LUA_SRCS))
 MAIN_OBJS  = $(patsubst %.c,$(BUILD)/%.o,$(MAIN_SRCS))
 TEST_OBJS  = $(patsubst %.c,$(BUILD)/%.o,$(TEST_SRCS))
@@ -61,9 +65,13 @@ MBMSCT     = $(BUILD)/mbmsct
 TESTBIN    = $(BUILD)/run-tests
 DEPS_STAMP = build/.deps-ok
 
+# Each reference/*/build.mk adds its programs to REF_PROGS and its test runners to
+# REF_TEST_BINS, linking $(LIB) for the MIKEY codec and crypto only.
+-include reference/bmsc/build.mk reference/ue/build.mk
+
 .PHONY: all deps check unit asan fuzz fuzz-run bench run clean help decode-test
 
-all: $(MBMSCT)
+all: $(MBMSCT) $(REF_PROGS)
 
 help:
 	@echo "make            build $(MBMSCT)"
@@ -107,8 +115,9 @@ $(BUILD)/harness/tests/run-tests.o: $(BUILD)/harness/tests/registry.h
 $(TESTBIN): $(TEST_OBJS) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(TEST_OBJS) $(LIB) $(PKG_LIBS) $(TEST_LIBS) -lm
 
-unit: $(TESTBIN) $(MBMSCT)
+unit: $(TESTBIN) $(MBMSCT) $(REF_PROGS) $(REF_TEST_BINS)
 	MBMSCT=$(MBMSCT) $(TESTBIN)
+	@for t in $(REF_TEST_BINS); do echo "== $$t"; $$t || exit 1; done
 
 decode-test: $(MBMSCT)
 	MBMSCT=$(MBMSCT) scripts/test-decode

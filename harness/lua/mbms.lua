@@ -359,7 +359,8 @@ function M.ue(t, btid, o)
   local sub = M.subscriber(t, btid)
   if not sub then t:error("target has no subscriber with B-TID " .. tostring(btid)) end
   local ip = o.ip or (t.target.harness and t.target.harness.ip) or "127.0.0.1"
-  local u, err = net.udp{ bind = ip, port = o.mikey_port or t.profile.mikey.ports[1] }
+  local port = o.mikey_port or (t.target.harness and t.target.harness.ue_mikey_port) or t.profile.mikey.ports[1]
+  local u, err = net.udp{ bind = ip, port = port }
   if not u then t:error("UE emulation: " .. err) end
   local ue = setmetatable({ t = t, prof = t.profile, sub = sub, udp = u, mikey = t:queue("mikey"),
     nc = 0 }, Ue)

@@ -18,14 +18,17 @@ commands:
         tooling; scenarios are run by the campaign runner, not by this).
   run --target FILE [--profile FILE] [--filter EXPR] [--junit F] [--json F]
       [-j N] [--time-scale X] [--seed S] [--repeat N] [--baseline F] [-v]
-      [--suites DIR] [--budget N]
+      [--suites DIR] [--budget N] [--var NAME=VALUE]...
         Run the scenarios for the target's role (the harness plays the other
         side). --filter selects by id glob, tag:, req:, clause:, role:, kind:
         with and/or/not and parentheses; --time-scale multiplies every profile
         timer; --baseline F lists expected non-pass verdicts (id = {verdict=,
         reason=}); --budget caps Lua instructions per scenario; -j N runs N
         worker processes, each with its own target instance and ports (the
-        target must declare parallel = { port_stride = N }).
+        target must declare parallel = { port_stride = N }). --var sets a
+        {NAME} placeholder of the target's commands (e.g. --var faults=no-401);
+        {home}, {exe}, {target_path}, {time_scale}, {seed}, {worker} and
+        {port_offset} are always set.
         Exit 0 all pass (or as the baseline expects), 1 failures, 2 usage or
         harness errors.
   list [--json] [--filter EXPR] [--suites DIR]

@@ -18,11 +18,12 @@ local OPTS = {
   ["--seed"] = "seed", ["--repeat"] = "repeat", ["--baseline"] = "baseline",
   ["--suites"] = "suites", ["--budget"] = "budget",
   -- Internal: how a parallel run drives its worker processes.
+  ["--var"] = "var",
   ["--worker"] = "worker", ["--port-offset"] = "port_offset", ["--results-file"] = "results_file",
 }
 
 local function parse(args, usage_error)
-  local o = { jobs = 1, scale = 1, repeat_n = 1, seed = nil, budget = 50000000 }
+  local o = { jobs = 1, scale = 1, repeat_n = 1, seed = nil, budget = 50000000, vars = {}, var_args = {} }
   local i = 1
   while i <= #args do
     local a = args[i]
@@ -38,6 +39,11 @@ local function parse(args, usage_error)
           return nil, usage_error(a .. ": '" .. v .. "' is not a " .. (min == 0 and "non-negative" or "positive") .. " integer")
         end
         if k == "repeat" then o.repeat_n = n else o[k] = n end
+      elseif k == "var" then
+        local name, value = v:match("^([%w_]+)=(.*)$")
+        if not name then return nil, usage_error("--var: '" .. v .. "' is not NAME=VALUE") end
+        o.vars[name] = value
+        o.var_args[#o.var_args + 1] = v
       elseif k == "scale" then
         local x = tonumber(v)
         if not x or x <= 0 then return nil, usage_error("--time-scale: '" .. v .. "' is not a positive number") end
@@ -219,6 +225,7 @@ local function execute_parallel(o, ctx, selected, home)
       "--worker", w, "--port-offset", (w - 1) * stride,
       "--results-file", shell_quote(tmp .. "/w" .. w .. ".lua") }
     if o.profile then args[#args + 1] = "--profile " .. shell_quote(o.profile) end
+    for _, v in ipairs(o.var_args) do args[#args + 1] = "--var " .. shell_quote(v) end
     if o.suites then args[#args + 1] = "--suites " .. shell_quote(o.suites) end
     cmds[#cmds + 1] = "(" .. table.concat(args, " ") .. " > " .. shell_quote(tmp .. "/w" .. w .. ".out") .. " 2>&1 ; echo worker " .. w .. " done)"
   end
@@ -313,8 +320,11 @@ function M.main(args, usage_error, home)
     results, xerr = execute_parallel(o, ctx, selected, home)
     if results then for n, r in ipairs(results) do report(r, n) end end
   else
-    results, xerr = execute(ctx, selected, o.repeat_n,
-      { worker = o.worker, port_offset = o.port_offset or 0 }, o.results_file and function() end or report)
+    -- Placeholders of the target's commands: the run's facts, then --var NAME=VALUE.
+    local vars = { worker = o.worker or "", port_offset = o.port_offset or 0, time_scale = o.scale,
+      home = home, target_path = o.target, seed = o.seed, faults = "", exe = MBMSCT_EXE or (home .. "/build/mbmsct") }
+    for k, v in pairs(o.vars) do vars[k] = v end
+    results, xerr = execute(ctx, selected, o.repeat_n, vars, o.results_file and function() end or report)
   end
   if not results then return die(xerr) end
   if o.results_file then
