@@ -1,9 +1,12 @@
 /*
- * l_net: the mbms.net Lua module — non-blocking UDP and TCP sockets, one poll over them, clocks.
+ * l_net: the mbms.net Lua module — non-blocking UDP and TCP sockets, UNIX-domain stream
+ * connections, one poll over them, clocks.
  *
  *   net.udp{bind="127.0.0.1", port=0, reuse=false}   -> socket | nil, msg
  *   net.listen{bind="127.0.0.1", port=0, backlog=16} -> socket | nil, msg
- *   net.connect(ip, port)                            -> socket (connect under way) | nil, msg
+ *   net.connect(ip, port [, source_ip])              -> socket (connect under way) | nil, msg
+ *   net.connect_unix(path)                           -> socket (connected, or under way while
+ *                                                       the listener's backlog is full) | nil, msg
  *   net.poll({ {sock, "r"}, {sock, "w"}, {sock, "rw"}, ... }, timeout_seconds)
  *       -> { {index=i, readable=b, writable=b, hangup=b, error=b}, ... } for the ready entries,
  *          {} on timeout | nil, msg.  An entry's sock may also be a descriptor number.
@@ -24,6 +27,13 @@
  *   c:peer()                  -> ip, port
  * and all have s:local_addr() -> ip, port | nil, msg, s:fd(), s:kind() ("udp", "listener",
  * "tcp") and s:close().
+ *
+ * A connection made by net.connect_unix is a "tcp" socket too: it has every method of a TCP
+ * connection. Its addresses are strings with port 0: c:peer() -> "unix:PATH", 0, and
+ * c:local_addr() -> "unix:", 0 (a client's own end is unnamed). The path is used as given
+ * (relative to the current directory unless absolute); one that is empty, holds a NUL or does
+ * not fit in sun_path (107 bytes on Linux) is misuse. A path where nobody listens is a failure:
+ * nil, "connect to unix:PATH: Connection refused" (or "No such file or directory").
  *
  * Nothing here waits but net.poll and net.sleep, and both demand a timeout: every wait in a test
  * has a deadline. As in liolib, misuse (wrong types, bad address strings, a closed socket, a
@@ -274,7 +284,31 @@ l_connect(lua_State *L)
 	struct net_addr a;
 	struct err e;
 
+	struct net_addr from;
+	const char *bind = luaL_optstring(L, 3, NULL);
+
 	checkaddr(L, 1, 2, &a);
+	if (bind != NULL && net_addr_set(&from, bind, 0, &e) == -1)
+		luaL_argerror(L, 3, e.msg);
+	s = newsock(L);
+	if (net_connect_from(s, &a, bind != NULL ? &from : NULL, &e) == -1)
+		return pushfail(L, e.msg);
+	return 1;
+}
+
+static int
+l_connect_unix(lua_State *L)
+{
+	size_t len;
+	const char *path = luaL_checklstring(L, 1, &len);
+	struct net_sock *s;
+	struct net_addr a;
+	struct err e;
+
+	/* A path the kernel cannot take is the caller's mistake, like a bad address string. */
+	luaL_argcheck(L, strlen(path) == len, 1, "a UNIX socket path must not hold a NUL");
+	if (net_addr_set_unix(&a, path, &e) == -1)
+		luaL_argerror(L, 1, e.msg);
 	s = newsock(L);
 	if (net_connect(s, &a, &e) == -1)
 		return pushfail(L, e.msg);
@@ -672,6 +706,9 @@ mt_tostring(lua_State *L)
 
 	if (!net_is_open(s))
 		lua_pushliteral(L, "socket (closed)");
+	else if (s->kind == NET_TCP && s->family == AF_UNIX)
+		/* The local end of a UNIX-domain client is unnamed: only the path says anything. */
+		lua_pushfstring(L, "unix socket -> %s", net_addr_str(&s->peer, b, sizeof(b)));
 	else if (s->kind == NET_TCP)
 		lua_pushfstring(L, "tcp socket %s -> %s", net_addr_str(&s->local, a, sizeof(a)),
 		    net_addr_str(&s->peer, b, sizeof(b)));
@@ -685,6 +722,7 @@ static const luaL_Reg funcs[] = {
 	{ "udp", l_udp },
 	{ "listen", l_listen },
 	{ "connect", l_connect },
+	{ "connect_unix", l_connect_unix },
 	{ "poll", l_poll },
 	{ "sleep", l_sleep },
 	{ "now", l_now },

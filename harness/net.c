@@ -1,4 +1,7 @@
-/* net: non-blocking UDP/TCP sockets on IPv4 and IPv6, the one poll(2) of mbmsct, and its clocks. */
+/*
+ * net: non-blocking UDP/TCP sockets on IPv4 and IPv6 and UNIX-domain stream connections, the one
+ * poll(2) of mbmsct, and its clocks.
+ */
 
 /* struct in6_pktinfo (RFC 3542) and accept4() are declared by glibc only under _GNU_SOURCE. */
 #define _GNU_SOURCE
@@ -13,14 +16,19 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
 /* Entries polled without a heap allocation; larger sets are rare (a scheduler's peers). */
 #define POLL_STACK	64
+
+/* Where sun_path starts: a UNIX-domain address no longer than this is unnamed. */
+#define SUN_PATH_OFF	offsetof(struct sockaddr_un, sun_path)
 
 /* ---------------------------------------------------------------------------------------- */
 /* Addresses                                                                                */
@@ -75,6 +83,25 @@ net_addr_set(struct net_addr *a, const char *ip, unsigned int port, struct err *
 }
 
 int
+net_addr_set_unix(struct net_addr *a, const char *path, struct err *e)
+{
+	struct sockaddr_un *sun = (struct sockaddr_un *)&a->ss;
+	size_t n;
+
+	memset(a, 0, sizeof(*a));
+	if (path == NULL || *path == '\0')
+		return err_setx(e, "a UNIX socket path must not be empty");
+	/* The kernel wants the terminating NUL inside sun_path too (unix(7)). */
+	if ((n = strlen(path)) >= sizeof(sun->sun_path))
+		return err_setx(e, "UNIX socket path '%s' is %zu bytes long, more than the %zu "
+		    "that fit in sun_path", path, n, sizeof(sun->sun_path) - 1);
+	sun->sun_family = AF_UNIX;
+	memcpy(sun->sun_path, path, n + 1);
+	a->len = (socklen_t)(SUN_PATH_OFF + n + 1);
+	return 0;
+}
+
+int
 net_addr_family(const struct net_addr *a)
 {
 	return a->ss.ss_family;
@@ -91,6 +118,36 @@ net_addr_port(const struct net_addr *a)
 	default:
 		return 0;
 	}
+}
+
+/*
+ * Writes "unix:PATH" for a pathname address, "unix:@NAME" for an abstract one (sun_path starting
+ * with a NUL, as ss(8) shows it) and "unix:" for an unnamed one (a socket never bound).
+ */
+static void
+unix_str(const struct net_addr *a, char *s, size_t cap)
+{
+	const struct sockaddr_un *sun = (const struct sockaddr_un *)&a->ss;
+	size_t n = a->len > SUN_PATH_OFF ? a->len - SUN_PATH_OFF : 0;
+
+	/* A pathname's length may or may not count its NUL; %.*s stops at the NUL either way. */
+	if (n > sizeof(sun->sun_path))
+		n = sizeof(sun->sun_path);
+	if (n == 0)
+		snprintf(s, cap, "unix:");
+	else if (sun->sun_path[0] == '\0')
+		snprintf(s, cap, "unix:@%.*s", (int)(n - 1), sun->sun_path + 1);
+	else
+		snprintf(s, cap, "unix:%.*s", (int)n, sun->sun_path);
+}
+
+/* 0 for no address and for an unnamed UNIX-domain one: neither says which socket is meant. */
+static int
+addr_named(const struct net_addr *a)
+{
+	if (a->ss.ss_family == AF_UNIX)
+		return a->len > SUN_PATH_OFF;
+	return a->ss.ss_family != 0;
 }
 
 const char *
@@ -122,6 +179,9 @@ net_addr_ip(const struct net_addr *a, char *ip, size_t cap)
 				snprintf(ip + n, cap - n, "%%%u", (unsigned)sin6->sin6_scope_id);
 		}
 		break;
+	case AF_UNIX:
+		unix_str(a, ip, cap);
+		break;
 	default:
 		snprintf(ip, cap, "(none)");
 		break;
@@ -149,13 +209,24 @@ net_addr_str(const struct net_addr *a, char *s, size_t cap)
 	return s;
 }
 
-/* The address a message names: the peer if there is one, else the local address. */
+/*
+ * The address a message names: the peer if there is one, else the local address. A UNIX-domain
+ * client is usually unnamed, so on the accepting side the local path is the one that says
+ * which socket is meant.
+ */
 static const char *
 sock_str(const struct net_sock *s, char *buf, size_t cap)
 {
-	if (s->peer.ss.ss_family != 0)
+	if (addr_named(&s->peer) || (s->peer.ss.ss_family != 0 && !addr_named(&s->local)))
 		return net_addr_str(&s->peer, buf, cap);
 	return net_addr_str(&s->local, buf, cap);
+}
+
+/* The protocol word of a stream socket's messages: "tcp", or "unix" for a UNIX-domain one. */
+static const char *
+stream_word(const struct net_sock *s)
+{
+	return s->family == AF_UNIX ? "unix" : "tcp";
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -196,8 +267,9 @@ check_open(const struct net_sock *s, enum net_kind kind, const char *op, struct 
 	if (s->fd < 0)
 		return err_setx(e, "%s: the socket is closed", op);
 	if (s->kind != kind)
-		return err_setx(e, "%s: not possible on a %s", op, kinds[s->kind <= NET_TCP ?
-		    s->kind : 0]);
+		return err_setx(e, "%s: not possible on a %s", op,
+		    s->family == AF_UNIX ? "UNIX stream connection" :
+		    kinds[s->kind <= NET_TCP ? s->kind : 0]);
 	return 0;
 }
 
@@ -220,6 +292,9 @@ open_bound(int type, const struct net_addr *bind_to, int reuse, const char *what
 	int fam = bind_to->ss.ss_family, fd;
 
 	net_addr_str(bind_to, as, sizeof(as));
+	if (fam == AF_UNIX)
+		return err_setx(e, "%s: cannot bind to %s: UNIX-domain sockets are only connected "
+		    "to", what, as);
 	if (fam != AF_INET && fam != AF_INET6)
 		return err_setx(e, "%s: no address to bind to", what);
 	if ((fd = socket(fam, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) == -1)
@@ -652,23 +727,51 @@ net_accept(struct net_sock *l, struct net_sock *c, struct err *e)
 int
 net_connect(struct net_sock *s, const struct net_addr *to, struct err *e)
 {
-	char as[NET_ADDRSTR_MAX];
+	return net_connect_from(s, to, NULL, e);
+}
+
+int
+net_connect_from(struct net_sock *s, const struct net_addr *to, const struct net_addr *from,
+    struct err *e)
+{
+	char as[NET_ADDRSTR_MAX], fs[NET_ADDRSTR_MAX];
 	int fd, fam = to->ss.ss_family;
 
 	net_addr_str(to, as, sizeof(as));
 	if (s->fd >= 0)
 		return err_setx(e, "connect to %s: the socket is already open", as);
-	if (fam != AF_INET && fam != AF_INET6)
+	if (fam != AF_INET && fam != AF_INET6 && fam != AF_UNIX)
 		return err_setx(e, "connect: no address to connect to");
 	if ((fd = socket(fam, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) == -1)
-		return err_set(e, "tcp socket for %s", as);
+		return err_set(e, "%s socket for %s", fam == AF_UNIX ? "unix" : "tcp", as);
 	s->fd = fd;
 	s->kind = NET_TCP;
 	s->family = fam;
 	s->connected = 0;
 	s->peer = *to;
+	/*
+	 * A chosen source address lets several emulated UEs share one host: a BM-SC answers a
+	 * UE at the address its HTTP connection came from (key-update.md §2.3).
+	 */
+	if (from != NULL) {
+		if (from->ss.ss_family != fam) {
+			net_close(s);
+			return err_setx(e, "connect to %s: source address family differs", as);
+		}
+		if (bind(fd, (const struct sockaddr *)&from->ss, from->len) == -1) {
+			err_set(e, "bind %s for a connection to %s", net_addr_str(from, fs, sizeof(fs)), as);
+			net_close(s);
+			return -1;
+		}
+	}
 	if (connect(fd, (const struct sockaddr *)&to->ss, to->len) == 0) {
 		s->connected = 1;
+	} else if (fam == AF_UNIX && (errno == EAGAIN || errno == EINTR)) {
+		/*
+		 * A UNIX-domain connect never goes on by itself: EAGAIN says the listener's
+		 * backlog is full (unix(7)), and EINTR too leaves the socket unconnected, so
+		 * net_connected() asks again.
+		 */
 	} else if (errno != EINPROGRESS && errno != EINTR) {
 		/*
 		 * EINTR is not retried: the connection goes on asynchronously (POSIX), and a second
@@ -679,11 +782,28 @@ net_connect(struct net_sock *s, const struct net_addr *to, struct err *e)
 		return -1;
 	}
 	/* The kernel has bound an ephemeral port by now; an error here is not the peer's. */
-	if (fill_local(s, "tcp connection", e) == -1) {
+	if (fill_local(s, fam == AF_UNIX ? "unix connection" : "tcp connection", e) == -1) {
 		net_close(s);
 		return -1;
 	}
 	return 0;
+}
+
+/* net_connected() of a UNIX-domain connection left waiting by a full backlog: connect again. */
+static int
+unix_connected(struct net_sock *s, struct err *e)
+{
+	char as[NET_ADDRSTR_MAX];
+
+	if (connect(s->fd, (const struct sockaddr *)&s->peer.ss, s->peer.len) == -1 &&
+	    errno != EISCONN) {
+		if (errno == EAGAIN || errno == EINTR)
+			return NET_AGAIN;
+		return err_set(e, "connect to %s", net_addr_str(&s->peer, as, sizeof(as)));
+	}
+	s->connected = 1;
+	(void)fill_local(s, "unix connection", e);
+	return 1;
 }
 
 int
@@ -699,6 +819,9 @@ net_connected(struct net_sock *s, struct err *e)
 		return -1;
 	if (s->connected)
 		return 1;
+	/* A waiting UNIX-domain socket polls writable and has no SO_ERROR: poll tells nothing. */
+	if (s->family == AF_UNIX)
+		return unix_connected(s, e);
 	pe.fd = s->fd;
 	pe.want = NET_POLL_WRITE;
 	if ((rc = net_poll(&pe, 1, 0, e)) == -1)
@@ -733,7 +856,7 @@ net_send(struct net_sock *s, const void *buf, size_t len, struct err *e)
 	char as[NET_ADDRSTR_MAX];
 	ssize_t n;
 
-	if (check_open(s, NET_TCP, "tcp send", e) == -1)
+	if (check_open(s, NET_TCP, s->family == AF_UNIX ? "unix send" : "tcp send", e) == -1)
 		return -1;
 	if (len == 0)
 		return 0;
@@ -743,8 +866,8 @@ net_send(struct net_sock *s, const void *buf, size_t len, struct err *e)
 	if (n == -1) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK)
 			return NET_AGAIN;
-		return err_set(e, "tcp send of %zu bytes to %s", len,
-		    net_addr_str(&s->peer, as, sizeof(as)));
+		return err_set(e, "%s send of %zu bytes to %s", stream_word(s), len,
+		    sock_str(s, as, sizeof(as)));
 	}
 	return n;
 }
@@ -755,11 +878,11 @@ net_recv(struct net_sock *s, void *buf, size_t cap, struct err *e)
 	char as[NET_ADDRSTR_MAX];
 	ssize_t n;
 
-	if (check_open(s, NET_TCP, "tcp recv", e) == -1)
+	if (check_open(s, NET_TCP, s->family == AF_UNIX ? "unix recv" : "tcp recv", e) == -1)
 		return -1;
 	if (cap == 0)
-		return err_setx(e, "tcp recv from %s: no room to receive into",
-		    net_addr_str(&s->peer, as, sizeof(as)));
+		return err_setx(e, "%s recv from %s: no room to receive into", stream_word(s),
+		    sock_str(s, as, sizeof(as)));
 	do
 		n = recv(s->fd, buf, cap, 0);
 	while (n == -1 && errno == EINTR);
@@ -768,7 +891,7 @@ net_recv(struct net_sock *s, void *buf, size_t cap, struct err *e)
 	if (n == -1) {
 		if (errno == EAGAIN || errno == EWOULDBLOCK)
 			return NET_AGAIN;
-		return err_set(e, "tcp recv from %s", net_addr_str(&s->peer, as, sizeof(as)));
+		return err_set(e, "%s recv from %s", stream_word(s), sock_str(s, as, sizeof(as)));
 	}
 	return n;
 }
@@ -778,11 +901,12 @@ net_shutdown(struct net_sock *s, int how, struct err *e)
 {
 	char as[NET_ADDRSTR_MAX];
 
-	if (check_open(s, NET_TCP, "tcp shutdown", e) == -1)
+	if (check_open(s, NET_TCP, s->family == AF_UNIX ? "unix shutdown" : "tcp shutdown",
+	    e) == -1)
 		return -1;
 	if (shutdown(s->fd, how) == -1)
-		return err_set(e, "tcp shutdown of the connection to %s",
-		    net_addr_str(&s->peer, as, sizeof(as)));
+		return err_set(e, "%s shutdown of the connection to %s", stream_word(s),
+		    sock_str(s, as, sizeof(as)));
 	return 0;
 }
 

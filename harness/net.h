@@ -1,6 +1,6 @@
 /*
- * net: non-blocking UDP and TCP sockets over IPv4 and IPv6, one poll over a set of them, and the
- * clocks every deadline is measured on.
+ * net: non-blocking UDP and TCP sockets over IPv4 and IPv6, stream connections to UNIX-domain
+ * sockets, one poll over a set of them, and the clocks every deadline is measured on.
  *
  * Ownership: a struct net_sock is owned by the caller (embedded in a Lua userdata, or on a
  * stack); net_sock_init() makes it closed, the open functions fill it, net_close() releases it
@@ -12,7 +12,12 @@
  * instead and leave e untouched; net_recv() returns NET_EOF on an orderly end of stream.
  * Interrupted system calls (EINTR) are retried; SIGPIPE is never raised (MSG_NOSIGNAL).
  *
- * Addresses are numeric only: "127.0.0.1", "::1", "fe80::1%lo"; names are never resolved.
+ * Addresses are numeric only: "127.0.0.1", "::1", "fe80::1%lo"; names are never resolved. A
+ * UNIX-domain address is a filesystem path (net_addr_set_unix) and only ever connected to: it is
+ * how a target's control actions reach an implementation's control socket ("unix:PATH"). Such
+ * an address prints as "unix:PATH" and has port 0; the unnamed address of a socket that was
+ * never bound (a client's own end) prints as "unix:" (an empty path), and an abstract one, which
+ * Linux reports with a leading NUL, as "unix:@NAME".
  */
 #ifndef MBMS_NET_H
 #define MBMS_NET_H
@@ -27,11 +32,14 @@
 #define NET_AGAIN	(-2)	/* the operation would block; try again once poll says so */
 #define NET_EOF		(-3)	/* the peer closed its side of the stream in order */
 
-/* "[ffff:...:ffff%ifname]:65535" fits. */
-#define NET_ADDRSTR_MAX	80
-#define NET_IPSTR_MAX	64
+/* "[ffff:...:ffff%ifname]:65535" and "unix:" followed by a whole sun_path (107 bytes) fit. */
+#define NET_ADDRSTR_MAX	128
+#define NET_IPSTR_MAX	120
 
-/* One endpoint, IPv4 or IPv6, as the kernel takes it. A zeroed one has family 0 ("none"). */
+/*
+ * One endpoint, IPv4, IPv6 or a UNIX-domain path, as the kernel takes it. A zeroed one has
+ * family 0 ("none").
+ */
 struct net_addr {
 	struct sockaddr_storage ss;
 	socklen_t len;
@@ -46,19 +54,32 @@ enum net_kind {
 struct net_sock {
 	int fd;			/* -1 when closed */
 	enum net_kind kind;
-	int family;		/* AF_INET or AF_INET6 */
+	int family;		/* AF_INET, AF_INET6, or AF_UNIX (a NET_TCP connection only) */
 	int connected;		/* TCP: 1 once the connection is known to be established */
 	struct net_addr local;	/* the bound address, with the port the kernel chose */
-	struct net_addr peer;	/* TCP: the other end */
+	struct net_addr peer;	/* TCP: the other end (for AF_UNIX: the path connected to) */
 };
 
 /* Parses a numeric address (an optional %scope on IPv6) and a port 0..65535. */
 int	net_addr_set(struct net_addr *a, const char *ip, unsigned int port, struct err *e);
+/*
+ * Makes a UNIX-domain stream address of a filesystem path (absolute or relative to the current
+ * directory). An empty path, or one of sizeof(sun_path) bytes or more (108 on Linux, the
+ * terminating NUL included), is refused. Abstract addresses are not made here.
+ */
+int	net_addr_set_unix(struct net_addr *a, const char *path, struct err *e);
+/* AF_INET, AF_INET6, AF_UNIX, or 0 for none. */
 int	net_addr_family(const struct net_addr *a);
+/* The port; 0 for a UNIX-domain address and for none. */
 unsigned int net_addr_port(const struct net_addr *a);
-/* Writes the numeric address alone into ip (cap >= NET_IPSTR_MAX); returns ip. */
+/*
+ * Writes the numeric address alone into ip (cap >= NET_IPSTR_MAX): "127.0.0.1", "::1"; for a
+ * UNIX-domain address the whole "unix:PATH". Returns ip.
+ */
 const char *net_addr_ip(const struct net_addr *a, char *ip, size_t cap);
-/* Writes "127.0.0.1:5000" or "[::1]:5000" (cap >= NET_ADDRSTR_MAX); returns s. */
+/*
+ * Writes "127.0.0.1:5000", "[::1]:5000" or "unix:PATH" (cap >= NET_ADDRSTR_MAX); returns s.
+ */
 const char *net_addr_str(const struct net_addr *a, char *s, size_t cap);
 
 /* Makes s closed, so that net_close() on it is harmless. */
@@ -95,15 +116,27 @@ int	net_udp_multicast_if(struct net_sock *s, const char *iface, struct err *e);
 /* Hop limit of outgoing multicast datagrams, 0..255. */
 int	net_udp_multicast_ttl(struct net_sock *s, int ttl, struct err *e);
 
-/* TCP. Listens with SO_REUSEADDR; backlog >= 1. */
+/*
+ * TCP, and UNIX-domain stream connections (kind NET_TCP, family AF_UNIX) which take every call
+ * below but net_listen and net_accept. Listens with SO_REUSEADDR; backlog >= 1.
+ */
 int	net_listen(struct net_sock *s, const struct net_addr *bind, int backlog, struct err *e);
 /* Fills c (which must be closed) with the next connection; returns 0, NET_AGAIN or -1. */
 int	net_accept(struct net_sock *l, struct net_sock *c, struct err *e);
 /*
  * Starts a connection; returns 0 once it is under way (or done) and -1 when it failed at once.
  * Completion is learnt from net_connected().
+ *
+ * To a UNIX-domain path the kernel answers at once: connected, or refused (nobody listens,
+ * ECONNREFUSED; not a socket, ECONNREFUSED; no such file, ENOENT), reported here naming the
+ * path. The one case left under way is a listener whose backlog is full (EAGAIN): then
+ * net_connected() tries again on each call. Such a socket polls writable while it waits, so the
+ * caller's wait is a retry loop, bounded like every wait by its deadline.
  */
 int	net_connect(struct net_sock *s, const struct net_addr *to, struct err *e);
+/* The same from a chosen source address (port 0 for any); from may be NULL. */
+int	net_connect_from(struct net_sock *s, const struct net_addr *to, const struct net_addr *from,
+	    struct err *e);
 /* Returns 1 when established, NET_AGAIN while in progress, -1 when it failed (SO_ERROR). */
 int	net_connected(struct net_sock *s, struct err *e);
 /* Returns the number of bytes queued (possibly fewer than len), NET_AGAIN, or -1. */

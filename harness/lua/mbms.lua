@@ -73,8 +73,8 @@ end
 function Conn:close() pcall(self.c.close, self.c) end
 
 --- Connects to ip:port before the deadline (a scenario task): Conn, or nil, message.
-function M.connect(t, ip, port, deadline)
-  local c, err = net.connect(ip, port)
+function M.connect(t, ip, port, deadline, source)
+  local c, err = net.connect(ip, port, source)
   if not c then return nil, err end
   local ok, werr = t.sched:wait(c, "w", deadline)
   if not ok then c:close(); return nil, "connect to " .. ip .. ":" .. port .. ": " .. tostring(werr) end
@@ -125,14 +125,34 @@ function M.unhex(s)
   return out
 end
 
+--- A subscriber B-TID of the target matching what a scenario needs: {entitled = service id}
+-- (registered-able), {not_entitled = service id}, {expired = true}; skips the scenario when
+-- the target declares none (the requirement cannot be exercised there).
+function M.pick(t, want)
+  for _, s in ipairs(t.target.subscribers or {}) do
+    local ent = {}
+    for _, e in ipairs(s.entitled or {}) do ent[e] = true end
+    local ok = true
+    if want.entitled and (not ent[want.entitled] or s.expired) then ok = false end
+    if want.not_entitled and (ent[want.not_entitled] or s.expired) then ok = false end
+    if want.expired ~= nil and (not s.expired) == want.expired then ok = false end
+    if ok and want.other_than and s.btid == want.other_than then ok = false end
+    if ok then return s.btid end
+  end
+  local d = {}
+  for k, v in pairs(want) do d[#d + 1] = k .. "=" .. tostring(v) end
+  t:skip("n/a: the target declares no subscriber with " .. table.concat(d, ", "))
+end
+
 --- A service of the target by id (or the first), with its keys as bytes.
 function M.service(t, id)
   for _, s in ipairs(t.target.services or {}) do
     if id == nil or s.id == id then
-      local svc = { id = s.id, kdid = assert(hex.decode(s.kdid)), msks = {} }
+      local svc = { id = s.id, kdid = assert(hex.decode(s.kdid)), msks = {}, current = 1 }
       for i, k in ipairs(s.msks or {}) do
         svc.msks[i] = { mskid = assert(hex.decode(k.mskid)), key = assert(hex.decode(k.key)),
           seql = k.seql or 0, sequ = k.sequ or 0xffff }
+        if s.current and k.mskid == s.current then svc.current = i end
       end
       return svc
     end
@@ -258,6 +278,40 @@ function Bmsc:serve(conn)
   end
 end
 
+--- Waits for an authenticated request of a kind ("register", "deregister", "msk").
+-- opts: ignore(ev), on_timeout (failure kind), on_other.
+function Bmsc:expect_request(kind, within, opts)
+  opts = opts or {}
+  local _, ev = self.t:expect(self.http, { { name = kind .. " request", match = function(e) return e.kind == kind end } },
+    { within = within, ignore = opts.ignore, on_timeout = opts.on_timeout, on_other = opts.on_other,
+      not_before = opts.not_before, describe = function(e) return e.what end })
+  if ev.error then
+    self.t:fail{ kind = "field-mismatch", field = kind .. " request body", expected = "well-formed", actual = ev.error }
+  end
+  return ev
+end
+
+--- Asks the target to perform a control action (join, leave, ...); a failing control is a
+-- harness error, not a verdict on the SUT.
+function M.trigger(t, action, vars)
+  local ok, out = t:act(action, vars)
+  if not ok then t:error("control '" .. action .. "' failed: " .. tostring(out)) end
+  t:log("control %s: %s", action, (tostring(out):gsub("\n", " ")))
+  return out
+end
+
+--- Drives the UE under test into a service: join trigger, registration answered SUCCESS.
+-- Returns the BM-SC emulation's registration event and the subscriber.
+function Bmsc:join(svc)
+  local t = self.t
+  t:step("UE joins " .. svc.id)
+  M.trigger(t, "join", { service = svc.id })
+  local reg = self:expect_request("register", t.timer.T_request)
+  t:expect_eq("registered service", svc.id, reg.services and reg.services[1])
+  self:answer_register(reg, "SUCCESS")
+  return reg, reg.sub
+end
+
 --- Answers a request event with an HTTP response {status=, body=, content_type=}.
 function Bmsc:respond(ev, r)
   local headers = {}
@@ -363,7 +417,7 @@ function M.ue(t, btid, o)
   local u, err = net.udp{ bind = ip, port = port }
   if not u then t:error("UE emulation: " .. err) end
   local ue = setmetatable({ t = t, prof = t.profile, sub = sub, udp = u, mikey = t:queue("mikey"),
-    nc = 0 }, Ue)
+    nc = 0, ip = ip }, Ue)
   t:cleanup(function() pcall(u.close, u) end)
   t:spawn(function() ue:udp_loop() end, "ue-udp")
   return ue
@@ -417,7 +471,9 @@ function Ue:post(kind, body, o)
   local bm = t.target.bmsc or {}
   local ip, port = bm.ip or "127.0.0.1", bm.http_port or prof.http.port
   local deadline = t:deadline(o.within or prof.timers.T_request)
-  local conn, err = M.connect(t, ip, port, deadline)
+  -- From the UE's own address, so that a BM-SC answering "the address the request came from"
+  -- reaches this UE's MIKEY socket.
+  local conn, err = M.connect(t, ip, port, deadline, self.ip)
   if not conn then t:fail{ kind = "no-response", field = "connect", expected = ip .. ":" .. port, actual = err } end
   t:cleanup(function() conn:close() end)
   local target = bodies.target_of(prof, kind)
@@ -459,6 +515,87 @@ function Ue:post(kind, body, o)
   end
   conn:close()
   return out
+end
+
+--- The wire checks every MIKEY message from the SUT gets (KU-MK-01..03): parses under the
+-- profile's rules, MAC verifies under the MUK, IDi/IDr are the BM-SC's FQDN and this UE's
+-- B-TID. Fails the scenario with field-mismatch, naming the requirement, on any violation.
+function Ue:check_wire(ev)
+  local t = self.t
+  if ev.error then t:fail{ kind = "field-mismatch", field = "KU-MK-01 MIKEY", expected = "a well-formed message", actual = ev.error, bytes = ev.bytes } end
+  if #ev.violations > 0 then
+    t:fail{ kind = "field-mismatch", field = "KU-MK-01 " .. tostring(ev.kind), expected = "no profile violation",
+      actual = table.concat(ev.violations, "; "), bytes = ev.bytes }
+  end
+  if not ev.mac_ok then
+    t:fail{ kind = "field-mismatch", field = "KU-MK-02 KEMAC MAC", expected = "valid under the MUK",
+      actual = tostring(ev.unprotect_error), bytes = ev.bytes }
+  end
+  local ids = {}
+  for _, p in ipairs(ev.msg.payloads) do if p.name == "ID" then ids[#ids + 1] = p.id_data end end
+  if ids[1] ~= M.fqdn(t) or ids[2] ~= self.sub.btid then
+    t:fail{ kind = "field-mismatch", field = "KU-MK-03 IDi/IDr", expected = M.fqdn(t) .. " / " .. self.sub.btid,
+      actual = tostring(ids[1]) .. " / " .. tostring(ids[2]), bytes = ev.bytes }
+  end
+  return ev
+end
+
+--- The Key ID (kdid || mskid) named by a received MSK delivery or pull, as bytes.
+function Ue:keyid_of(ev)
+  for _, p in ipairs(ev.msg.payloads) do
+    if p.name == "EXT" and p.ext_type == self.prof.mikey.keyid_ext_type then
+      local _, id = mikey.keyid(p.ext_data)
+      return id
+    end
+  end
+end
+
+--- The key data of a delivery event (after unprotect), or nil.
+function Ue:key_of(ev)
+  if not ev.plain then return nil end
+  for _, p in ipairs(ev.plain.payloads) do
+    if p.name == "KEMAC" and p.keys and p.keys[1] then return p.keys[1] end
+  end
+end
+
+--- The TS counter of a received message.
+function Ue:counter_of(ev)
+  for _, p in ipairs(ev.msg.payloads) do if p.name == "T" then return p.ts end end
+end
+
+--- Waits for a MIKEY message of the given kind (profile kind name), checks the wire rules
+-- and returns the event. Other MIKEY messages arriving first fail as unexpected.
+function Ue:expect_mikey(kind, within, opts)
+  opts = opts or {}
+  local _, ev = self.t:expect(self.mikey, { { name = kind, match = function(e) return e.kind == kind end } },
+    { within = within, ignore = opts.ignore, on_other = opts.on_other,
+      describe = function(e) return e.what end })
+  return self:check_wire(ev)
+end
+
+--- Fails if any MIKEY message arrives within the profile duration (a delivery that must not be).
+function Ue:expect_no_mikey(seconds, kind)
+  self.t:expect_silence(self.mikey, seconds, { kind = kind or "unexpected-accept",
+    describe = function(e) return e.what end })
+end
+
+--- Fails unless the exchange answered 200 with the given causes, item by item.
+function Ue:expect_causes(ex, causes, what)
+  local t = self.t
+  t:expect_eq((what or "request") .. " HTTP status", 200, ex.status, ex.status == 401 and "unexpected" or "field-mismatch")
+  if not ex.statuses then
+    t:fail{ kind = "field-mismatch", field = (what or "request") .. " body", expected = "a status list",
+      actual = tostring(ex.body) }
+  end
+  t:expect_eq((what or "request") .. " number of statuses", #causes, #ex.statuses)
+  for i, c in ipairs(causes) do
+    local got = ex.statuses[i].cause
+    if got ~= c then
+      local kind = "wrong-cause"
+      if c ~= "SUCCESS" and got == "SUCCESS" then kind = "unexpected-accept" end
+      t:fail{ kind = kind, field = string.format("%s status %d", what or "request", i), expected = c, actual = got }
+    end
+  end
 end
 
 --- Registers to services (ids); returns the exchange (see post).

@@ -297,6 +297,10 @@ function M.main(args, usage_error, home)
   local ctx = { net = net, profile = prof, target = tgt, seed = o.seed, scale = o.scale,
     budget = o.budget }
   local total = #selected * o.repeat_n
+  if total == 0 then
+    return die(string.format("no scenario for a %s target%s (the harness plays %s)", tgt.role,
+      o.filter and " matches --filter '" .. o.filter .. "'" or "", plays))
+  end
   io.stdout:write(string.format("mbmsct: target %s (%s), profile %s, %d scenario(s), seed %d, time scale %g\n",
     tgt.name, tgt.role, prof.name or "?", total, o.seed, o.scale))
 

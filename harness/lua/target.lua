@@ -81,8 +81,12 @@ end
 --- Sends one line to a control socket and reads the reply line.
 function M.control_line(spec, line, net, timeout)
   local host, port = spec:match("^tcp:([^:]+):(%d+)$")
-  if not host then return nil, "control socket '" .. spec .. "': only tcp:HOST:PORT is supported" end
-  local c, err = net.connect(host, tonumber(port))
+  local path = spec:match("^unix:(.+)$")
+  if not host and not path then
+    return nil, "control socket '" .. spec .. "': expected tcp:HOST:PORT or unix:PATH"
+  end
+  local c, err
+  if path then c, err = net.connect_unix(path) else c, err = net.connect(host, tonumber(port)) end
   if not c then return nil, err end
   local deadline = net.now() + timeout
   local function wait(mode)

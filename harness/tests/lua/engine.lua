@@ -113,7 +113,9 @@ for _, s in ipairs({ "unknown_req.lua:3: requirements: 'KU-XX-99' is not in the 
   check(out:find(s, 1, true), "metadata error: " .. s, out)
 end
 
--- Usage errors exit 2.
+-- Usage errors exit 2; so does a selection with nothing to run.
+rc, out = run("run --suites harness/tests/engine --target harness/tests/engine/targets/selftest.lua --filter 'tag:nothing'")
+check(rc == 2 and out:find("no scenario for a ue target matches", 1, true), "empty selection", out)
 rc, out = run("run")
 check(rc == 2, "run without --target is a usage error", out)
 rc, out = run("run --target harness/tests/engine/targets/selftest.lua --filter 'tag:'")

@@ -189,6 +189,31 @@ do
   assert(err:find("127.0.0.1:" .. port, 1, true), "error names the address: " .. err)
 end
 
+-- UNIX-domain control sockets: no listener can be made from Lua, so only the failures are seen
+-- here (test_net.c makes a listener and runs a whole exchange). They return nil, msg naming
+-- the path; a path the kernel cannot take at all is misuse and raises.
+do
+  local missing = "/nonexistent-mbmsct-" .. os.time() .. "/ctl.sock"
+  local c, err = net.connect_unix(missing)
+  eq(c, nil, "connect to a missing path")
+  assert(err:find("connect to unix:" .. missing, 1, true), "error names the path: " .. err)
+  assert(err:find("No such file", 1, true), err)
+  c, err = net.connect_unix("/dev/null")
+  eq(c, nil, "connect to a file that is not a socket")
+  assert(err:find("connect to unix:/dev/null: ", 1, true), "error names the path: " .. err)
+  assert(err:find("refused", 1, true), err)
+
+  raises("string expected", net.connect_unix)
+  raises("string expected", net.connect_unix, {})
+  raises("must not be empty", net.connect_unix, "")
+  raises("must not hold a NUL", net.connect_unix, "/tmp/a\0b")
+  raises("sun_path", net.connect_unix, "/" .. string.rep("p", 107))
+  -- One byte shorter fits in sun_path: no longer misuse, just a path with nobody there.
+  c, err = net.connect_unix("/" .. string.rep("p", 106))
+  eq(c, nil, "longest path")
+  assert(err:find("No such file", 1, true), err)
+end
+
 -- Failures of the world return nil, msg.
 do
   local a = assert(net.udp{})
@@ -252,4 +277,16 @@ do
   end
   l:close()
   collectgarbage()
+end
+
+-- A chosen source address: the listener sees the connection come from it.
+do
+  local l = assert(net.listen{ bind = "127.0.0.1", port = 0 })
+  local _, p = l:local_addr()
+  local c = assert(net.connect("127.0.0.1", p, "127.0.0.7"))
+  assert(#net.poll({ { l, "r" } }, 2) == 1, "connection from a chosen source arrives")
+  local a, ip = l:accept()
+  assert(a and ip == "127.0.0.7", "peer address is the chosen source: " .. tostring(ip))
+  a:close(); c:close(); l:close()
+  assert(not pcall(net.connect, "127.0.0.1", p, "not-an-ip"), "a bad source address raises")
 end
