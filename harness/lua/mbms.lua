@@ -109,7 +109,9 @@ end
 
 --- The BM-SC FQDN (IDi, NAF id) of the target or harness.
 function M.fqdn(t)
-  return (t.target.bmsc and t.target.bmsc.fqdn) or (t.target.harness and t.target.harness.fqdn) or "bmsc.example.org"
+  local f = (t.target.bmsc and t.target.bmsc.fqdn) or (t.target.harness and t.target.harness.fqdn)
+  if not f then t:error("the target declares no BM-SC FQDN (bmsc.fqdn or harness.fqdn)") end
+  return f
 end
 
 --- Target files write key material as hex; returns a copy with bytes.

@@ -19,6 +19,15 @@ local function need(o, field, kind)
   return v
 end
 
+--- A rule of the profile's message kind; its absence is a profile error, never a default.
+local function rule(k, field)
+  local v = k[field]
+  if v == nil then
+    error("profile mikey.kinds[" .. k.name .. "]." .. field .. " is missing (needed to build the message)", 3)
+  end
+  return v
+end
+
 --- Key ID body: key ID type(8) | key ID len(16) | key ID [A: mikey.md §1].
 function M.keyid_body(id_type, id)
   return string.pack(">I1s2", id_type, id)
@@ -56,11 +65,13 @@ local function header(prof, k, o)
   }
 end
 
---- T (COUNTER) and RAND; RAND only when given, so that a kind whose profile order names RAND
--- without one given fails in assemble() with the payload named.
-local function common(o, kname)
+--- T (the kind's TS type, a counter) and RAND; RAND only when given, so that a kind whose
+-- profile order names RAND without one given fails in assemble() with the payload named.
+local function common(k, o, kname)
+  local ts = rule(k, "ts_type")
+  local len = ts == 2 and 4 or 8
   return {
-    T = { name = "T", ts_type = 2, ts_value = M.uint(need(o, "counter", kname), 4) },
+    T = { name = "T", ts_type = ts, ts_value = M.uint(need(o, "counter", kname), len) },
     RAND = o.rand and { name = "RAND", rand = o.rand } or nil,
   }
 end
@@ -70,7 +81,7 @@ end
 function M.msk_delivery(prof, o)
   local mk, kname = prof.mikey, o.pull and "solicited_pull" or "msk_delivery"
   local k = kind_of(prof, kname)
-  local c = common(o, kname)
+  local c = common(k, o, kname)
   local seqlen = mk.keyid.mtkid_len
   c.EXT = { name = "EXT", ext_type = mk.keyid_ext_type,
     ext_data = M.keyid_body(mk.keyid.msk_type, need(o, "kdid", kname) .. need(o, "mskid", kname)) }
@@ -80,11 +91,11 @@ function M.msk_delivery(prof, o)
   }
   local keys = {}
   if not o.pull then
-    keys[1] = { type = k.key_type or 0, kv = 2, key = need(o, "msk", kname),
+    keys[1] = { type = rule(k, "key_type"), kv = rule(k, "key_kv"), key = need(o, "msk", kname),
       valid_from = M.uint(need(o, "seql", kname), seqlen),
       valid_to = M.uint(need(o, "sequ", kname), seqlen) }
   end
-  c.KEMAC = { name = "KEMAC", encr_alg = k.encr_alg or 1, mac_alg = k.mac_alg or 1, keys = keys }
+  c.KEMAC = { name = "KEMAC", encr_alg = rule(k, "encr_alg"), mac_alg = rule(k, "mac_alg"), keys = keys }
   return assemble(prof, kname, header(prof, k, o), c)
 end
 
@@ -102,13 +113,13 @@ end
 function M.mtk_delivery(prof, o)
   local mk, kname = prof.mikey, "mtk_delivery"
   local k = kind_of(prof, kname)
-  local c = common(o, kname)
+  local c = common(k, o, kname)
   local idlen = mk.keyid.mtkid_len
   local mtkid = M.uint(need(o, "mtkid", kname), idlen)
   c.EXT = { name = "EXT", ext_type = mk.keyid_ext_type,
     ext_data = M.keyid_body(mk.keyid.mtk_type, need(o, "kdid", kname) .. need(o, "mskid", kname) .. mtkid) }
-  c.KEMAC = { name = "KEMAC", encr_alg = k.encr_alg or 1, mac_alg = k.mac_alg or 1,
-    keys = { { type = k.key_type or 2, kv = 1, key = need(o, "mtk", kname), spi = mtkid } } }
+  c.KEMAC = { name = "KEMAC", encr_alg = rule(k, "encr_alg"), mac_alg = rule(k, "mac_alg"),
+    keys = { { type = rule(k, "key_type"), kv = rule(k, "key_kv"), key = need(o, "mtk", kname), spi = mtkid } } }
   return assemble(prof, kname, header(prof, k, o), c)
 end
 
@@ -126,7 +137,7 @@ function M.verification(prof, d)
   local c = {
     T = { name = "T", ts_type = t.ts_type, ts_value = t.ts_value },
     ID = { { name = "ID", id_type = ids[2].id_type, id_data = ids[2].id_data } },
-    V = { name = "V", auth_alg = k.auth_alg or 1, ver_data = string.rep("\0", 20) },
+    V = { name = "V", auth_alg = rule(k, "auth_alg"), ver_data = string.rep("\0", 20) },
   }
   return assemble(prof, kname, header(prof, k, { csb_id = d.csb_id, v = 0 }), c)
 end
@@ -135,7 +146,7 @@ end
 function M.error(prof, o)
   local kname = "error"
   local k = kind_of(prof, kname)
-  local c = common(o, kname)
+  local c = common(k, o, kname)
   c.ERR = { name = "ERR", err_no = need(o, "err_no", kname), reserved = 0 }
   return assemble(prof, kname, header(prof, k, o), c)
 end

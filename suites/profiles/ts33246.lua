@@ -132,7 +132,7 @@ return {
         key_type = 2, key_kv = 1, key_len = 16 },
       { name = "verification", data_type = 1, v = 0, order = { "T", "ID", "V" },
         ts_type = 2, id_type = 1, auth_alg = 1 },
-      { name = "error", data_type = 6, order = { "T", "ERR" } },
+      { name = "error", data_type = 6, order = { "T", "ERR" }, ts_type = 2 },
     },
   },
 }
