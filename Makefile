@@ -69,7 +69,7 @@ DEPS_STAMP = build/.deps-ok
 # REF_TEST_BINS, linking $(LIB) for the MIKEY codec and crypto only.
 -include reference/bmsc/build.mk reference/ue/build.mk
 
-.PHONY: all deps check unit asan fuzz fuzz-run bench run clean help decode-test
+.PHONY: all deps check unit asan fuzz fuzz-run bench run clean help decode-test faults
 
 all: $(MBMSCT) $(REF_PROGS)
 
@@ -80,6 +80,7 @@ help:
 	@echo "make unit       unit tests only (normal build)"
 	@echo "make asan       unit tests under AddressSanitizer + UBSan"
 	@echo "make fuzz       build the libFuzzer target; make fuzz-run FUZZ_SECONDS=N runs it"
+	@echo "make faults     fault matrix against the reference implementations (RUNS=N)"
 	@echo "make bench      benchmarks (figures printed, nothing asserted)"
 	@echo "make clean      remove build/ and out/"
 
@@ -149,8 +150,13 @@ check: $(DEPS_STAMP)
 	$(MAKE) asan
 	$(MAKE) fuzz-run
 
-run: $(MBMSCT)
+run: $(MBMSCT) $(REF_PROGS)
 	scripts/run-campaign $(MBMSCT)
+
+# The fault matrix: conformant references pass, every fault is caught (RUNS=5 for stability).
+RUNS ?= 1
+faults: $(MBMSCT) $(REF_PROGS)
+	$(MBMSCT) lua scripts/fault-matrix.lua --runs $(RUNS)
 
 bench: $(MBMSCT)
 	@echo "no benchmarks yet"

@@ -127,6 +127,17 @@ function M.unhex(s)
   return out
 end
 
+--- Every subscriber B-TID of the target entitled to a service (not expired), in file order.
+function M.entitled(t, service)
+  local out = {}
+  for _, s in ipairs(t.target.subscribers or {}) do
+    for _, e in ipairs(s.entitled or {}) do
+      if e == service and not s.expired then out[#out + 1] = s.btid end
+    end
+  end
+  return out
+end
+
 --- A subscriber B-TID of the target matching what a scenario needs: {entitled = service id}
 -- (registered-able), {not_entitled = service id}, {expired = true}; skips the scenario when
 -- the target declares none (the requirement cannot be exercised there).
@@ -217,7 +228,8 @@ function Bmsc:udp_loop()
     if data then
       local m, err = mikey.decode(data)
       self.mikey:push({ what = m and ("MIKEY " .. (mikey.name("data_type", m.type) or m.type)) or
-        ("malformed MIKEY: " .. err), bytes = data, msg = m, error = err, src = ip, sport = port })
+        ("malformed MIKEY: " .. err), bytes = data, msg = m, error = err, src = ip, sport = port,
+        time = t.sched:now() })
     elseif ip == "again" then
       if not t.sched:wait(self.udp, "r", t.until_) then return end
     else
@@ -441,7 +453,8 @@ end
 
 --- Decodes, validates against the profile and unprotects (MUK) a received MIKEY message.
 function Ue:classify(data, ip, port)
-  local ev = { bytes = data, src = ip, sport = port }
+  -- time: when it was received (monotonic), for timing checks made later.
+  local ev = { bytes = data, src = ip, sport = port, time = self.t.sched:now() }
   local m, err = mikey.decode(data)
   if not m then ev.what, ev.error = "malformed MIKEY: " .. err, err; return ev end
   ev.msg = m
