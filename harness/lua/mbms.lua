@@ -326,6 +326,18 @@ function Bmsc:join(svc)
   return reg, reg.sub
 end
 
+--- Joins the UE under test and gives it an MSK (default: the service's first) with V=1,
+-- waiting for its verification: the common starting point "joined, holding a key".
+-- Returns the subscriber.
+function Bmsc:join_with_key(svc, msk)
+  local t = self.t
+  local _, sub = self:join(svc)
+  local d = self:push_msk(sub, { svc = svc, msk = msk or svc.msks[1], v = 1 })
+  t:expect(self.mikey, { self:verification_of(d, sub) }, { within = t.timer.T_delivery,
+    describe = function(e) return e.what end })
+  return sub
+end
+
 --- Answers a request event with an HTTP response {status=, body=, content_type=}.
 function Bmsc:respond(ev, r)
   local headers = {}
@@ -611,6 +623,15 @@ function Ue:expect_causes(ex, causes, what)
       t:fail{ kind = kind, field = string.format("%s status %d", what or "request", i), expected = c, actual = got }
     end
   end
+end
+
+--- Registers to a service and takes the pushed MSK (KU-MK checks included); with ack (the
+-- default) a V=1 push is verified so that the BM-SC counts the key as held. Returns the push.
+function Ue:join(svc, ack)
+  self:expect_causes(self:register({ svc.id }), { "SUCCESS" }, "registration")
+  local push = self:expect_mikey("msk_delivery", self.t.timer.T_delivery)
+  if ack ~= false and push.msg.v == 1 then self:verify(push) end
+  return push
 end
 
 --- Registers to services (ids); returns the exchange (see post).

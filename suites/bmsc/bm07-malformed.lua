@@ -12,9 +12,7 @@ return {
   run = function(t)
     local svc = mbms.service(t)
     local ue = mbms.ue(t, mbms.pick(t, { entitled = svc.id }))
-    ue:expect_causes(ue:register({ svc.id }), { "SUCCESS" }, "registration")
-    local push = ue:expect_mikey("msk_delivery", t.timer.T_delivery)
-    if push.msg.v == 1 then ue:verify(push) end
+    local push = ue:join(svc)
     local x = t.profile.xml.msk_request
     local cases = {
       { "not XML", "<mskRequest", nil },

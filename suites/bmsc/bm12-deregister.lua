@@ -11,9 +11,7 @@ return {
   run = function(t)
     local svc = mbms.service(t)
     local ue = mbms.ue(t, mbms.pick(t, { entitled = svc.id }))
-    ue:expect_causes(ue:register({ svc.id }), { "SUCCESS" }, "registration")
-    local push = ue:expect_mikey("msk_delivery", t.timer.T_delivery)
-    if push.msg.v == 1 then ue:verify(push) end
+    local push = ue:join(svc)
     t:step("deregister")
     ue:expect_causes(ue:deregister({ svc.id }), { "SUCCESS" }, "deregistration")
     t:step("a key request is now refused")

@@ -15,9 +15,7 @@ return {
     local bmsc = mbms.bmsc(t)
     local svc = mbms.service(t)
     if #svc.msks < 2 then t:skip("n/a: the target's service has a single MSK") end
-    local _, sub = bmsc:join(svc)
-    local d = bmsc:push_msk(sub, { svc = svc, msk = svc.msks[1], v = 1 })
-    t:expect(bmsc.mikey, { bmsc:verification_of(d, sub) }, { within = t.timer.T_delivery })
+    local sub = bmsc:join_with_key(svc)
     t:step("notice naming the next MSK")
     bmsc:pull(sub, { svc = svc, mskid = svc.msks[2].mskid })
     local req = bmsc:expect_request("msk", t.timer.W_spread + t.timer.T_request)

@@ -16,9 +16,7 @@ return {
     local bmsc = mbms.bmsc(t)
     local svc = mbms.service(t)
     if #svc.msks < 2 then t:skip("n/a: the target's service has a single MSK") end
-    local _, sub = bmsc:join(svc)
-    local d = bmsc:push_msk(sub, { svc = svc, msk = svc.msks[1], v = 1 })
-    t:expect(bmsc.mikey, { bmsc:verification_of(d, sub) }, { within = t.timer.T_delivery })
+    local sub = bmsc:join_with_key(svc)
     local W = t.timer.W_spread
     local delays = {}
     local per = t.profile.retry.max_requests
