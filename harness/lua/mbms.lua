@@ -634,9 +634,28 @@ function Ue:join(svc, ack)
   return push
 end
 
---- Registers to services (ids); returns the exchange (see post).
-function Ue:register(services, o) return self:post("register", bodies.register(self.prof, services, "register"), o) end
-function Ue:deregister(services, o) return self:post("deregister", bodies.register(self.prof, services, "deregister"), o) end
+--- Registers to services (ids); returns the exchange (see post). Services registered with
+-- SUCCESS are deregistered when the scenario ends, so that no scenario inherits another's
+-- registrations from a SUT that keeps state.
+function Ue:register(services, o)
+  local ex = self:post("register", bodies.register(self.prof, services, "register"), o)
+  for i, st in ipairs(ex.statuses or {}) do
+    if st.cause == "SUCCESS" and not (self.registered or {})[services[i]] then
+      self.registered = self.registered or {}
+      self.registered[services[i]] = true
+      local id = services[i]
+      self.t:cleanup(function()
+        if self.registered[id] then pcall(self.deregister, self, { id }, { within = self.prof.timers.T_request }) end
+      end)
+    end
+  end
+  return ex
+end
+function Ue:deregister(services, o)
+  local ex = self:post("deregister", bodies.register(self.prof, services, "deregister"), o)
+  for _, id in ipairs(services) do if self.registered then self.registered[id] = nil end end
+  return ex
+end
 --- Requests keys {{kdid=, mskid=}}.
 function Ue:request_keys(keys, o) return self:post("msk", bodies.msk_request(self.prof, keys), o) end
 

@@ -119,7 +119,12 @@ function M.run_one(sc, ctx)
     result.message = msg
     result.detail = sc.id .. " " .. (tb or msg)
   end
-  t:run_cleanups()
+  -- Cleanups may talk to the SUT (a deregistration), so they run as a task of the same loop,
+  -- with a short budget of their own; whatever they leave undone is logged.
+  S.tasks, S.failed = {}, nil
+  local cm = S:spawn(function() t:run_cleanups() end, "cleanup", t.hook)
+  local cok, cerr = S:run(cm, net.now() + S:dur(ctx.profile.timers.T_request or 5) + 1)
+  if not cok then trace[#trace + 1] = "cleanup did not finish: " .. tostring(cerr) end
   return result
 end
 
@@ -156,6 +161,8 @@ local function execute(ctx, selected, repeat_n, vars, report)
     up, uerr = probe()
   end
   local results, dead = {}, not up and uerr or nil
+  -- Whatever happens below, the SUT started here is stopped again.
+  local ok, err = pcall(function()
   for rep = 1, repeat_n do
     for _, sc in ipairs(selected) do
       local r
@@ -182,7 +189,9 @@ local function execute(ctx, selected, repeat_n, vars, report)
       report(r, #results)
     end
   end
+  end)
   target.stop(tgt, handle, vars, net)
+  if not ok then error(err, 0) end
   return results
 end
 

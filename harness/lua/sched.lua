@@ -104,8 +104,13 @@ function Sched:run(main, deadline)
         local w = t.wait
         if not t.done then
           if w.kind == "io" then
-            entries[#entries + 1] = { w.sock, w.mode }
-            owners[#entries] = t
+            -- A socket closed under a waiting task (by a cleanup, say) ends that wait.
+            if pcall(w.sock.fd, w.sock) then
+              entries[#entries + 1] = { w.sock, w.mode }
+              owners[#entries] = t
+            else
+              t.wait = { kind = "ready", value = nil }
+            end
           end
           if w.deadline and w.deadline < first then first = w.deadline end
         end

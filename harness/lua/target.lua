@@ -73,7 +73,9 @@ function M.act(tgt, action, vars, net, timeout)
   if type(a) == "table" and a.socket and a.line then
     local line, err = M.expand(a.line, vars, tgt)
     if not line then return nil, action .. ": " .. err end
-    return M.control_line(a.socket, line, net, timeout or 10)
+    local sock, serr = M.expand(a.socket, vars, tgt)
+    if not sock then return nil, action .. ": " .. serr end
+    return M.control_line(sock, line, net, timeout or 10)
   end
   return nil, action .. ": an action is a command string or {socket=, line=}"
 end
@@ -127,7 +129,8 @@ function M.start(tgt, vars, logpath)
   if type(a) ~= "string" then return nil, "start: must be a shell command" end
   local cmd, err = M.expand(a, vars, tgt)
   if not cmd then return nil, "start: " .. err end
-  local p = io.popen("sh -c " .. shell_quote("exec " .. cmd) .. " > " .. shell_quote(logpath) ..
+  -- The command's last step should `exec` the server, so that the pid recorded is the server's.
+  local p = io.popen("sh -c " .. shell_quote(cmd) .. " > " .. shell_quote(logpath) ..
     " 2>&1 & echo $!", "r")
   local pid = p and tonumber(p:read("l"))
   if p then p:close() end
