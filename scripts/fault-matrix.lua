@@ -39,7 +39,8 @@ local function start(role, fault, slot)
     log = string.format("%s/%s-%s.log", tmp, role, fault or "none") }
   local cmd = string.format("%s run --target suites/targets/reference-%s.lua --time-scale %s --seed 1 " ..
     "--port-offset %d --worker %d --json %s %s > %s 2>&1; echo $? > %s.rc",
-    exe, role, scale, 1000 + slot * 100, slot, job.json, fault and ("--var faults=" .. fault) or "", job.log, job.json)
+    -- Slots are 1000 ports apart: both targets' port sets (100 apart) fit in one slot.
+    exe, role, scale, slot * 1000, slot, job.json, fault and ("--var faults=" .. fault) or "", job.log, job.json)
   os.execute("(" .. cmd .. ") &")
   return job
 end
@@ -66,18 +67,20 @@ local function results(job)
 end
 
 local function run_all(list)
-  local pending, running, done, slot = {}, {}, {}, 0
+  local pending, running, done, free = {}, {}, {}, {}
   for _, j in ipairs(list) do pending[#pending + 1] = j end
+  for k = 1, jobs do free[#free + 1] = k end
   while #pending > 0 or #running > 0 do
-    while #running < jobs and #pending > 0 do
+    -- A slot (ports and worker name) is reused only once its campaign has finished.
+    while #free > 0 and #pending > 0 do
       local j = table.remove(pending, 1)
-      slot = slot % jobs + 1
+      local slot = table.remove(free, 1)
       running[#running + 1] = start(j.role, j.fault, slot)
-      running[#running].spec = j
+      running[#running].slot = slot
     end
     local still = {}
     for _, job in ipairs(running) do
-      if finished(job) then done[#done + 1] = job else still[#still + 1] = job end
+      if finished(job) then done[#done + 1] = job; free[#free + 1] = job.slot else still[#still + 1] = job end
     end
     running = still
     if #running > 0 then os.execute("sleep 0.2") end
