@@ -36,7 +36,9 @@ end
 function Conn:send_all(data, deadline)
   local i = 1
   while i <= #data do
-    local n, err = self.c:send(data, i)
+    -- A connection closed meanwhile (by a cleanup or the peer's task) is an answer, not a crash.
+    local okc, n, err = pcall(self.c.send, self.c, data, i)
+    if not okc then return nil, "closed" end
     if n then i = i + n
     elseif err == "again" then
       local ok = self.t.sched:wait(self.c, "w", deadline)
@@ -50,7 +52,8 @@ end
 -- a parse error.
 function Conn:read(deadline)
   while #self.pending == 0 do
-    local data, err = self.c:recv(65536)
+    local okc, data, err = pcall(self.c.recv, self.c, 65536)
+    if not okc then return nil, "closed" end
     if data then
       local msgs, perr = self.parser:feed(data)
       if not msgs then return nil, "malformed HTTP: " .. perr end
