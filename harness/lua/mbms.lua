@@ -393,7 +393,7 @@ end
 function Bmsc:push_msk(sub, o)
   local counter = o.counter or next_counter(self, "muk:" .. sub.btid)
   local m = msg.msk_delivery(self.prof, { csb_id = self.t:random(1, 0x7fffffff), counter = counter,
-    rand = crypto.random(self.prof.mikey.rand_len), idi = M.fqdn(self.t), idr = sub.btid,
+    rand = crypto.random(self.prof.mikey.rand_len), idi = o.idi or M.fqdn(self.t), idr = o.idr or sub.btid,
     kdid = o.svc.kdid, mskid = o.msk.mskid, msk = o.msk.key, seql = o.msk.seql, sequ = o.msk.sequ,
     v = o.v or 0 })
   local bytes = assert(mikey.protect(m, o.muk or sub.keys.muk))
@@ -625,6 +625,15 @@ function Ue:expect_causes(ex, causes, what)
       if c ~= "SUCCESS" and got == "SUCCESS" then kind = "unexpected-accept" end
       t:fail{ kind = kind, field = string.format("%s status %d", what or "request", i), expected = c, actual = got }
     end
+  end
+end
+
+--- The service's MSK entry named by a received MSK delivery or pull (what the BM-SC treats as
+-- current after a registration), or nil when the message names none of the target's MSKs.
+function Ue:msk_of(ev, svc)
+  local id = self:keyid_of(ev)
+  for _, m in ipairs(svc.msks) do
+    if id == svc.kdid .. m.mskid then return m end
   end
 end
 

@@ -53,7 +53,19 @@ function M.env(extra)
   for _, n in ipairs(SAFE_GLOBALS) do env[n] = _G[n] end
   for lib, names in pairs(SAFE_LIBS) do env[lib] = copy_lib(_G[lib], names) end
   env.os = { time = os.time, clock = os.clock, date = os.date, difftime = os.difftime }
+  local procs = {}
   env.require = function(name)
+    -- Shared procedures of the suites (suites/procedures/NAME.lua) are scenario code too:
+    -- they run in this same sandbox, once per scenario.
+    local proc = type(name) == "string" and name:match("^procedures%.([%w_]+)$")
+    if proc then
+      if procs[proc] == nil then
+        local chunk, err = M.loadfile(MBMSCT_HOME .. "/suites/procedures/" .. proc .. ".lua", env)
+        if not chunk then error("require: " .. tostring(err), 2) end
+        procs[proc] = chunk()
+      end
+      return procs[proc]
+    end
     if not M.MODULES[name] then
       error("require: module '" .. tostring(name) .. "' is not available to scenarios", 2)
     end

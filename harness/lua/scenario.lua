@@ -98,11 +98,11 @@ function M.load(path, catalog, env_extra)
   return sc
 end
 
---- Lists the scenario files under dir/*/ (sorted), skipping profiles/ and targets/.
+--- Lists the scenario files under dir/*/ (sorted), skipping profiles/, targets/ and procedures/.
 function M.files(dir)
   local out = {}
   local p = io.popen("find '" .. dir:gsub("'", "'\\''") .. "' -mindepth 2 -name '*.lua' " ..
-    "-not -path '*/profiles/*' -not -path '*/targets/*' 2>/dev/null | LC_ALL=C sort")
+    "-not -path '*/profiles/*' -not -path '*/targets/*' -not -path '*/procedures/*' 2>/dev/null | LC_ALL=C sort")
   if not p then return out end
   for line in p:lines() do out[#out + 1] = line end
   p:close()

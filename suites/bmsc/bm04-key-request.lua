@@ -12,11 +12,11 @@ return {
   tags = { "request" },
   run = function(t)
     local svc = mbms.service(t)
-    local cur = svc.msks[svc.current]
     local ue = mbms.ue(t, mbms.pick(t, { entitled = svc.id }))
     ue:expect_causes(ue:register({ svc.id }), { "SUCCESS" }, "registration")
     -- The push is left unverified, so with V=1 the UE does not hold the key yet.
     local push = ue:expect_mikey("msk_delivery", t.timer.T_delivery)
+    local cur = ue:msk_of(push, svc) or t:fail{ kind = "field-mismatch", field = "pushed Key ID", expected = "an MSK of " .. svc.id, actual = "another" }
     if push.msg.v == 0 then
       t:inconclusive("the BM-SC pushes with V=0, so the UE holds the key at once; a request would be NO_UPDATE_NEEDED")
     end

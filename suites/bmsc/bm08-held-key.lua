@@ -12,11 +12,11 @@ return {
   tags = { "request", "cause" },
   run = function(t)
     local svc = mbms.service(t)
-    local cur = svc.msks[svc.current]
     local ue = mbms.ue(t, mbms.pick(t, { entitled = svc.id }))
     ue:expect_causes(ue:register({ svc.id }), { "SUCCESS" }, "registration")
     t:step("receive and acknowledge the pushed key, so the UE holds it")
     local push = ue:expect_mikey("msk_delivery", t.timer.T_delivery)
+    local cur = ue:msk_of(push, svc) or t:fail{ kind = "field-mismatch", field = "pushed Key ID", expected = "an MSK of " .. svc.id, actual = "another" }
     if push.msg.v == 1 then ue:verify(push) end
     t:sleep(0.2)   -- let the BM-SC take in the verification
     t:step("request the same key again")

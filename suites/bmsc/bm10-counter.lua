@@ -10,10 +10,10 @@ return {
   tags = { "mikey", "replay" },
   run = function(t)
     local svc = mbms.service(t)
-    local cur = svc.msks[svc.current]
     local ue = mbms.ue(t, mbms.pick(t, { entitled = svc.id }))
     ue:expect_causes(ue:register({ svc.id }), { "SUCCESS" }, "registration")
     local last = ue:expect_mikey("msk_delivery", t.timer.T_delivery)
+    local cur = ue:msk_of(last, svc) or t:fail{ kind = "field-mismatch", field = "pushed Key ID", expected = "an MSK of " .. svc.id, actual = "another" }
     if last.msg.v == 0 then t:inconclusive("V=0 pushes: the key is held, no second delivery can be asked for") end
     local counters = { ue:counter_of(last) }
     -- Re-sends of an unverified delivery repeat its bytes (and counter); they are not new.

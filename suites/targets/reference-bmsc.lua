@@ -12,7 +12,9 @@ return {
   services = {
     { id = "urn:example:mbms:svc1", kdid = "00f110",
       msks = { { mskid = "00010002", key = "00112233445566778899aabbccddeeff", seql = 1, sequ = 4095 },
-               { mskid = "00010003", key = "ffeeddccbbaa99887766554433221100", seql = 4096, sequ = 8191 } } },
+               { mskid = "00010003", key = "ffeeddccbbaa99887766554433221100", seql = 4096, sequ = 8191 },
+               { mskid = "00010004", key = "102132435465768798a9bacbdcedfe0f", seql = 8192, sequ = 12287 },
+               { mskid = "00010005", key = "f0e1d2c3b4a5968778695a4b3c2d1e0f", seql = 12288, sequ = 16383 } } },
     { id = "urn:example:mbms:svc2", kdid = "00f110",
       msks = { { mskid = "00020001", key = "0f0e0d0c0b0a09080706050403020100", seql = 1, sequ = 65535 } } },
   },

@@ -1,0 +1,12 @@
+-- KU-BM-05 (rule 4): a key request naming an unknown mskid -> UNKNOWN_KEY and no MIKEY for it.
+local P = require("procedures.bmsc")
+
+return {
+  id = "bm05-unknown-mskid",
+  requirements = { "KU-BM-05" },
+  clause = "6.3.2.2.1",
+  title = "key request with an unknown mskid -> UNKNOWN_KEY, no delivery",
+  role = "ue",
+  tags = { "request", "cause" },
+  run = function(t) P.unknown_key(t, "mskid") end,
+}

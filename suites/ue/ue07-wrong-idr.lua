@@ -1,0 +1,13 @@
+-- KU-UE-07: an MSK delivery with IDr of another UE is discarded: no verification message, and the key is not used.
+local P = require("procedures.ue")
+
+return {
+  id = "ue07-wrong-idr",
+  requirements = { "KU-UE-07" },
+  clause = "6.3.2.3.1",
+  title = "MSK delivery with IDr of another UE -> discarded, no verification, key not used",
+  role = "bmsc",
+  tags = { "mikey" },
+  needs = { "join" },
+  run = function(t) P.discards_delivery(t, "wrong-idr") end,
+}

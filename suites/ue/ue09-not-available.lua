@@ -1,0 +1,13 @@
+-- KU-UE-09 (rule 6): NOT_AVAILABLE (no updated key necessary/available) without a still-valid older key -> the UE leaves.
+local P = require("procedures.ue")
+
+return {
+  id = "ue09-not-available",
+  requirements = { "KU-UE-09" },
+  clause = "6.3.2.2.1",
+  title = "NOT_AVAILABLE and no still-valid older key -> leaves within T_leave",
+  role = "bmsc",
+  tags = { "leave" },
+  needs = { "join" },
+  run = function(t) P.leaves_after(t, "NOT_AVAILABLE") end,
+}

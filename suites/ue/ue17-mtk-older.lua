@@ -1,0 +1,13 @@
+-- KU-UE-17: an MTK message with an MTK ID below the last accepted is rejected, and no MIKEY error message is sent back.
+local P = require("procedures.ue")
+
+return {
+  id = "ue17-mtk-older",
+  requirements = { "KU-UE-17" },
+  clause = "6.3.3",
+  title = "MTK with an MTK ID below the last accepted -> rejected, no error message back",
+  role = "bmsc",
+  tags = { "mtk" },
+  needs = { "join" },
+  run = function(t) P.rejects_mtk(t, "older") end,
+}
