@@ -69,7 +69,7 @@ DEPS_STAMP = build/.deps-ok
 # REF_TEST_BINS, linking $(LIB) for the MIKEY codec and crypto only.
 -include reference/bmsc/build.mk reference/ue/build.mk
 
-.PHONY: all deps check unit asan fuzz fuzz-run bench run clean help decode-test faults
+.PHONY: all deps check unit asan fuzz fuzz-run bench run clean help decode-test faults interop
 
 all: $(MBMSCT) $(REF_PROGS)
 
@@ -123,6 +123,9 @@ unit: $(TESTBIN) $(MBMSCT) $(REF_PROGS) $(REF_TEST_BINS)
 decode-test: $(MBMSCT)
 	MBMSCT=$(MBMSCT) scripts/test-decode
 
+interop: $(MBMSCT) $(REF_PROGS)
+	$(MBMSCT) lua scripts/interop.lua
+
 asan:
 	$(MAKE) BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" unit decode-test
@@ -147,6 +150,7 @@ fuzz-run: $(FUZZ_BIN)
 check: $(DEPS_STAMP)
 	$(MAKE) unit
 	$(MAKE) decode-test
+	$(MAKE) interop
 	$(MAKE) asan
 	$(MAKE) fuzz-run
 

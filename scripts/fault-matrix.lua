@@ -34,9 +34,10 @@ os.remove(tmp)
 os.execute("mkdir -p " .. tmp)
 
 -- Starts one campaign in the background; returns the job record.
+local run_dir = tmp
 local function start(role, fault, slot)
-  local job = { role = role, fault = fault, json = string.format("%s/%s-%s.jsonl", tmp, role, fault or "none"),
-    log = string.format("%s/%s-%s.log", tmp, role, fault or "none") }
+  local job = { role = role, fault = fault, json = string.format("%s/%s-%s.jsonl", run_dir, role, fault or "none"),
+    log = string.format("%s/%s-%s.log", run_dir, role, fault or "none") }
   local cmd = string.format("%s run --target suites/targets/reference-%s.lua --time-scale %s --seed 1 " ..
     "--port-offset %d --worker %d --json %s %s > %s 2>&1; echo $? > %s.rc",
     -- Slots are 1000 ports apart: both targets' port sets (100 apart) fit in one slot.
@@ -91,6 +92,9 @@ end
 local bad = 0
 local answers = {}
 for r = 1, runs do
+  -- Each run writes its own files: a result of an earlier run must never stand in for one.
+  run_dir = string.format("%s/run%d", tmp, r)
+  os.execute("mkdir -p " .. run_dir)
   local list = { { role = "bmsc" }, { role = "ue" } }
   for _, f in ipairs(faults) do list[#list + 1] = { role = f.role, fault = f.name } end
   local done = run_all(list)
