@@ -230,6 +230,13 @@ function Bmsc:udp_loop()
     local data, ip, port = self.udp:recv()
     if data then
       local m, err = mikey.decode(data)
+      -- KU-MK-01 on what the UE sends: it must parse and follow the profile's rules.
+      if not m then
+        t:wire_violation("KU-MK-01 MIKEY from the UE", err, data)
+      else
+        local viol, kind = mikey.validate(data, self.prof.mikey)
+        if #viol > 0 then t:wire_violation("KU-MK-01 " .. tostring(kind) .. " from the UE", table.concat(viol, "; "), data) end
+      end
       self.mikey:push({ what = m and ("MIKEY " .. (mikey.name("data_type", m.type) or m.type)) or
         ("malformed MIKEY: " .. err), bytes = data, msg = m, error = err, src = ip, sport = port,
         time = t.sched:now() })
@@ -471,13 +478,24 @@ function Ue:classify(data, ip, port)
   -- time: when it was received (monotonic), for timing checks made later.
   local ev = { bytes = data, src = ip, sport = port, time = self.t.sched:now() }
   local m, err = mikey.decode(data)
-  if not m then ev.what, ev.error = "malformed MIKEY: " .. err, err; return ev end
+  if not m then
+    ev.what, ev.error = "malformed MIKEY: " .. err, err
+    self.t:wire_violation("KU-MK-01 MIKEY from the BM-SC", err, data)
+    return ev
+  end
   ev.msg = m
   ev.violations, ev.kind = mikey.validate(data, self.prof.mikey)
   local u, uerr, why = mikey.unprotect(data, self.sub.keys.muk)
   ev.plain, ev.mac_ok = u, u ~= nil
   if not u then ev.unprotect_error, ev.unprotect_kind = uerr, why end
   ev.what = "MIKEY " .. tostring(ev.kind) .. (ev.mac_ok and "" or " (MAC not valid under the MUK)")
+  -- KU-MK-01/02 on every message from the BM-SC, waited for or not. MTK messages are under an
+  -- MSK, not the MUK: their MAC is checked where a scenario knows the MSK.
+  if #ev.violations > 0 then
+    self.t:wire_violation("KU-MK-01 " .. tostring(ev.kind) .. " from the BM-SC", table.concat(ev.violations, "; "), data)
+  elseif not ev.mac_ok and ev.kind ~= "mtk_delivery" then
+    self.t:wire_violation("KU-MK-02 " .. tostring(ev.kind) .. " MAC", tostring(ev.unprotect_error), data)
+  end
   return ev
 end
 

@@ -102,7 +102,13 @@ function M.run_one(sc, ctx)
   local main = S:spawn(function() return sc.run(t) end, sc.id, t.hook)
   local ok, err, tb = S:run(main, started + limit)
   result.time = net.now() - started
-  if ok then
+  if ok and t.wire and #t.wire > 0 then
+    -- KU-MK-*: every MIKEY message the SUT sent is checked, also those no step waited for.
+    local v = t.wire[1]
+    result.verdict, result.kind = "fail", v.kind
+    result.message = v.field .. ": expected " .. v.expected .. " vs actual " .. tostring(v.actual)
+    result.detail = testctx.format(sc.id, setmetatable(v, testctx.VERDICT))
+  elseif ok then
     result.verdict = "pass"
   elseif err == "deadline" then
     result.verdict, result.kind = "error", "timeout"

@@ -111,6 +111,16 @@ function T:now() return self.sched:now() - self.started end
 --- Sleeps a profile duration (scaled).
 function T:sleep(seconds) return self.sched:sleep(seconds) end
 
+--- Records a wire-format violation (KU-MK-*) seen in a message from the SUT. Violations do
+-- not stop the scenario where they are seen (a background receiver may see them); the runner
+-- turns the first one into a failure when the scenario would otherwise pass.
+function T:wire_violation(field, actual, bytes)
+  self.wire = self.wire or {}
+  self.wire[#self.wire + 1] = { kind = "field-mismatch", field = field, expected = "conforming to the profile",
+    actual = actual, bytes = bytes, step = self.current_step, where = self.scenario.path .. ":(received)" }
+  self:log("wire: %s: %s", field, actual)
+end
+
 --- Registers fn to run when the scenario ends, whatever its verdict (sockets, processes).
 function T:cleanup(fn) self.cleanups[#self.cleanups + 1] = fn end
 
