@@ -25,9 +25,10 @@ CORE_SRCS += harness/crypto.c
 # capture module
 CORE_SRCS += harness/pkt.c harness/capture.c
 # network module
-CORE_SRCS += harness/net.c
+CORE_SRCS += harness/net.c harness/net_udp.c harness/net_tcp.c
 # protocol modules
-CORE_SRCS += harness/http.c harness/digest.c harness/xml.c
+CORE_SRCS += harness/http.c harness/http_write.c harness/digest.c harness/digest_parse.c
+CORE_SRCS += harness/xml.c harness/xml_build.c
 
 LUA_SRCS   = harness/l_mikey.c harness/l_hex.c harness/lua_env.c
 # crypto binding
@@ -48,7 +49,7 @@ TESTS     += crypto kdf oracle_openssl
 # capture tests
 TESTS     += pkt capture oracle_tshark
 # network tests
-TESTS     += net xml http digest
+TESTS     += net net_udp net_tcp xml xml_build http digest digest_parse digest_peer
 
 TEST_SRCS  = harness/tests/run-tests.c harness/tests/testutil.c \
 	     $(patsubst %,harness/tests/test_%.c,$(TESTS))
@@ -151,6 +152,7 @@ check: $(DEPS_STAMP)
 	$(MAKE) unit
 	$(MAKE) decode-test
 	$(MAKE) interop
+	$(MAKE) faults
 	$(MAKE) asan
 	$(MAKE) fuzz-run
 

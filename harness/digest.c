@@ -1,5 +1,6 @@
-/* digest: RFC 7616 / RFC 2617 Digest challenges, credentials, responses and their checks. */
+/* digest: RFC 7616 / RFC 2617 Digest names, response computation and credential checks. */
 #include "digest.h"
+#include "digest_int.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -47,8 +48,8 @@ lower(char c)
 }
 
 /* ASCII case-insensitive equality of two C strings. */
-static int
-ieq(const char *a, const char *b)
+int
+digest_ieq(const char *a, const char *b)
 {
 	for (; *a != '\0' && *b != '\0'; a++, b++)
 		if (lower(*a) != lower(*b))
@@ -62,7 +63,7 @@ digest_alg_parse(const char *name, enum digest_alg *alg)
 	size_t i;
 
 	for (i = 0; name != NULL && i < sizeof(alg_names) / sizeof(alg_names[0]); i++)
-		if (ieq(name, alg_names[i].name)) {
+		if (digest_ieq(name, alg_names[i].name)) {
 			*alg = alg_names[i].alg;
 			return 0;
 		}
@@ -116,8 +117,8 @@ digest_check_name(enum digest_check c)
 	return "?";
 }
 
-static enum crypto_md
-alg_md(enum digest_alg alg)
+enum crypto_md
+digest_alg_md(enum digest_alg alg)
 {
 	return alg == DIGEST_ALG_SHA256 || alg == DIGEST_ALG_SHA256_SESS ? CRYPTO_MD_SHA256 :
 	    CRYPTO_MD_MD5;
@@ -131,8 +132,8 @@ alg_sess(enum digest_alg alg)
 
 /* --- hashing (RFC 7616 3.4.1-3.4.3) ----------------------------------------------------- */
 
-static struct crypto_iov
-iov_str(const char *s)
+struct crypto_iov
+digest_iov_str(const char *s)
 {
 	struct crypto_iov v = { s, strlen(s) };
 
@@ -140,8 +141,8 @@ iov_str(const char *s)
 }
 
 /* out = lower-case hex of H(f[0] ":" f[1] ":" ... f[n-1]). */
-static int
-hash_join(enum crypto_md md, const struct crypto_iov *f, size_t n,
+int
+digest_hash_join(enum crypto_md md, const struct crypto_iov *f, size_t n,
     char out[DIGEST_HEX_MAX + 1], struct err *e)
 {
 	struct crypto_iov iov[2 * JOIN_MAX];
@@ -150,7 +151,7 @@ hash_join(enum crypto_md md, const struct crypto_iov *f, size_t n,
 
 	for (i = 0; i < n && i < JOIN_MAX; i++) {
 		if (i > 0)
-			iov[k++] = iov_str(":");
+			iov[k++] = digest_iov_str(":");
 		iov[k++] = f[i];
 	}
 	if (crypto_hash(md, iov, k, h, e) == -1)
@@ -164,7 +165,7 @@ int
 digest_compute(const struct digest_input *in, char out[DIGEST_HEX_MAX + 1], struct err *e)
 {
 	char ha1[DIGEST_HEX_MAX + 1], ha2[DIGEST_HEX_MAX + 1], hbody[DIGEST_HEX_MAX + 1];
-	enum crypto_md md = alg_md(in->alg);
+	enum crypto_md md = digest_alg_md(in->alg);
 	struct crypto_iov f[JOIN_MAX];
 	uint8_t h[CRYPTO_MAX_MD];
 	int rc = -1;
@@ -178,453 +179,48 @@ digest_compute(const struct digest_input *in, char out[DIGEST_HEX_MAX + 1], stru
 	if (in->qop != DIGEST_QOP_NONE && in->nc == NULL)
 		return err_setx(e, "digest: nc is needed with a qop");
 	/* A1 = username:realm:password; for -sess, H(that):nonce:cnonce (RFC 7616 3.4.2). */
-	f[0] = iov_str(in->username);
-	f[1] = iov_str(in->realm);
-	f[2] = iov_str(in->password);
-	if (hash_join(md, f, 3, ha1, e) == -1)
+	f[0] = digest_iov_str(in->username);
+	f[1] = digest_iov_str(in->realm);
+	f[2] = digest_iov_str(in->password);
+	if (digest_hash_join(md, f, 3, ha1, e) == -1)
 		goto done;
 	if (alg_sess(in->alg)) {
-		f[0] = iov_str(ha1);
-		f[1] = iov_str(in->nonce);
-		f[2] = iov_str(in->cnonce);
-		if (hash_join(md, f, 3, ha1, e) == -1)
+		f[0] = digest_iov_str(ha1);
+		f[1] = digest_iov_str(in->nonce);
+		f[2] = digest_iov_str(in->cnonce);
+		if (digest_hash_join(md, f, 3, ha1, e) == -1)
 			goto done;
 	}
 	/* A2 = method:uri, and for auth-int method:uri:H(entity-body) (RFC 7616 3.4.3). */
-	f[0] = iov_str(in->method);
-	f[1] = iov_str(in->uri);
+	f[0] = digest_iov_str(in->method);
+	f[1] = digest_iov_str(in->uri);
 	if (in->qop == DIGEST_QOP_AUTH_INT) {
 		f[2].p = in->body;
 		f[2].len = in->body != NULL ? in->body_len : 0;
 		if (crypto_hash(md, &f[2], 1, h, e) == -1)
 			goto done;
 		hex_encode(h, crypto_md_len(md), hbody);
-		f[2] = iov_str(hbody);
+		f[2] = digest_iov_str(hbody);
 	}
-	if (hash_join(md, f, in->qop == DIGEST_QOP_AUTH_INT ? 3 : 2, ha2, e) == -1)
+	if (digest_hash_join(md, f, in->qop == DIGEST_QOP_AUTH_INT ? 3 : 2, ha2, e) == -1)
 		goto done;
 	/* RFC 7616 3.4.1 with a qop; RFC 2617 3.2.2.1 without. */
-	f[0] = iov_str(ha1);
-	f[1] = iov_str(in->nonce);
+	f[0] = digest_iov_str(ha1);
+	f[1] = digest_iov_str(in->nonce);
 	if (in->qop != DIGEST_QOP_NONE) {
-		f[2] = iov_str(in->nc);
-		f[3] = iov_str(in->cnonce);
-		f[4] = iov_str(digest_qop_name(in->qop));
-		f[5] = iov_str(ha2);
-		rc = hash_join(md, f, 6, out, e);
+		f[2] = digest_iov_str(in->nc);
+		f[3] = digest_iov_str(in->cnonce);
+		f[4] = digest_iov_str(digest_qop_name(in->qop));
+		f[5] = digest_iov_str(ha2);
+		rc = digest_hash_join(md, f, 6, out, e);
 	} else {
-		f[2] = iov_str(ha2);
-		rc = hash_join(md, f, 3, out, e);
+		f[2] = digest_iov_str(ha2);
+		rc = digest_hash_join(md, f, 3, out, e);
 	}
 done:
 	/* H(A1) stands in for the password. */
 	crypto_cleanse(ha1, sizeof(ha1));
 	return rc;
-}
-
-/* --- writers ----------------------------------------------------------------------------- */
-
-static int
-is_tchar(unsigned char c)
-{
-	if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
-		return 1;
-	return c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL;
-}
-
-static int
-is_token(const char *s)
-{
-	if (*s == '\0')
-		return 0;
-	for (; *s != '\0'; s++)
-		if (!is_tchar((unsigned char)*s))
-			return 0;
-	return 1;
-}
-
-/* qdtext or quoted-pair content: HTAB, SP, VCHAR, obs-text (RFC 9110 5.6.4). */
-static int
-is_qchar(unsigned char c)
-{
-	return c == '\t' || (c >= 0x20 && c != 0x7f);
-}
-
-static void
-put(struct bld *b, const char *s)
-{
-	bld_bytes(b, s, strlen(s));
-}
-
-/* Appends ", name=value" (no comma for the first), quoting and escaping when asked. */
-static int
-put_param(struct bld *b, int *first, const char *name, const char *v, int quoted,
-    struct err *e)
-{
-	const char *s;
-
-	if (v == NULL)
-		return 0;
-	if (!quoted && !is_token(v))
-		return err_setx(e, "digest: %s value '%s' is not a token", name, v);
-	for (s = v; quoted && *s != '\0'; s++)
-		if (!is_qchar((unsigned char)*s))
-			return err_setx(e, "digest: %s value holds control byte 0x%02x at %zu",
-			    name, (unsigned char)*s, (size_t)(s - v));
-	if (!*first)
-		put(b, ", ");
-	*first = 0;
-	put(b, name);
-	put(b, "=");
-	if (!quoted) {
-		put(b, v);
-		return 0;
-	}
-	put(b, "\"");
-	for (s = v; *s != '\0'; s++) {
-		/* RFC 9110 5.6.4: a quote and a backslash travel as quoted-pairs. */
-		if (*s == '"' || *s == '\\')
-			bld_u8(b, '\\');
-		bld_u8(b, (uint8_t)*s);
-	}
-	put(b, "\"");
-	return 0;
-}
-
-int
-digest_challenge_write(struct bld *b, const struct digest_challenge *c, struct err *e)
-{
-	int first = 1;
-
-	if (c->realm == NULL || c->nonce == NULL)
-		return err_setx(e, "digest challenge: realm and nonce are required");
-	put(b, "Digest ");
-	/* RFC 7616 3.9.1 example order: realm, qop, algorithm, nonce, opaque. */
-	if (put_param(b, &first, "realm", c->realm, 1, e) == -1 ||
-	    put_param(b, &first, "qop", c->qop, 1, e) == -1 ||
-	    put_param(b, &first, "algorithm", c->algorithm, 0, e) == -1 ||
-	    put_param(b, &first, "nonce", c->nonce, 1, e) == -1 ||
-	    put_param(b, &first, "opaque", c->opaque, 1, e) == -1 ||
-	    put_param(b, &first, "stale", c->stale ? "true" : NULL, 0, e) == -1 ||
-	    put_param(b, &first, "userhash", c->userhash ? "true" : NULL, 0, e) == -1)
-		return -1;
-	return bld_finish(b, e);
-}
-
-int
-digest_authorization_write(struct bld *b, const struct digest_credentials *c, struct err *e)
-{
-	char resp[DIGEST_HEX_MAX + 1], uhash[DIGEST_HEX_MAX + 1];
-	const char *response = c->response, *user = c->username;
-	struct digest_input in;
-	struct crypto_iov f[2];
-	enum digest_alg alg = DIGEST_ALG_MD5;
-	enum digest_qop qop = DIGEST_QOP_NONE;
-	int first = 1;
-
-	if (c->algorithm != NULL && digest_alg_parse(c->algorithm, &alg) == -1 &&
-	    (response == NULL || c->userhash))
-		return err_setx(e, "digest authorization: cannot hash with unknown algorithm "
-		    "'%s'; pass the response (and no userhash)", c->algorithm);
-	if (c->qop != NULL && digest_qop_parse(c->qop, &qop) == -1 && response == NULL)
-		return err_setx(e, "digest authorization: cannot compute with unknown qop "
-		    "'%s'; pass the response", c->qop);
-	if (response == NULL) {
-		memset(&in, 0, sizeof(in));
-		in.alg = alg;
-		in.qop = qop;
-		in.username = c->username;
-		in.realm = c->realm;
-		in.password = c->password;
-		in.nonce = c->nonce;
-		in.cnonce = c->cnonce;
-		in.nc = c->nc;
-		in.method = c->method;
-		in.uri = c->uri;
-		in.body = c->body;
-		in.body_len = c->body_len;
-		if (digest_compute(&in, resp, e) == -1)
-			return err_prefix(e, "digest authorization");
-		response = resp;
-	}
-	if (c->userhash) {
-		/* RFC 7616 3.4.4: username = H(unq(username) ":" unq(realm)). */
-		if (c->username == NULL || c->realm == NULL)
-			return err_setx(e, "digest authorization: userhash needs username and "
-			    "realm");
-		f[0] = iov_str(c->username);
-		f[1] = iov_str(c->realm);
-		if (hash_join(alg_md(alg), f, 2, uhash, e) == -1)
-			return -1;
-		user = uhash;
-	}
-	put(b, "Digest ");
-	/* RFC 7616 3.9.1 example order. */
-	if (put_param(b, &first, "username", user, 1, e) == -1 ||
-	    put_param(b, &first, "realm", c->realm, 1, e) == -1 ||
-	    put_param(b, &first, "uri", c->uri, 1, e) == -1 ||
-	    put_param(b, &first, "algorithm", c->algorithm, 0, e) == -1 ||
-	    put_param(b, &first, "nonce", c->nonce, 1, e) == -1 ||
-	    put_param(b, &first, "nc", c->nc, 0, e) == -1 ||
-	    put_param(b, &first, "cnonce", c->cnonce, 1, e) == -1 ||
-	    put_param(b, &first, "qop", c->qop, 0, e) == -1 ||
-	    put_param(b, &first, "response", response, 1, e) == -1 ||
-	    put_param(b, &first, "opaque", c->opaque, 1, e) == -1 ||
-	    put_param(b, &first, "userhash", c->userhash ? "true" : NULL, 0, e) == -1)
-		return -1;
-	return bld_finish(b, e);
-}
-
-/* --- parser (RFC 9110 11.2-11.4, 5.6) ---------------------------------------------------- */
-
-/* Appends n bytes to the parameter text; the one bounds check, keeping room for a NUL. */
-static int
-text_add(struct digest_params *p, const void *s, size_t n)
-{
-	if (n >= sizeof(p->text) - p->used)
-		return -1;
-	memcpy(p->text + p->used, s, n);
-	p->used += n;
-	return 0;
-}
-
-/* Terminates the string in progress and returns where it began, or NULL when full. */
-static const char *
-text_end(struct digest_params *p, size_t start)
-{
-	if (p->used >= sizeof(p->text))
-		return NULL;
-	p->text[p->used++] = '\0';
-	return p->text + start;
-}
-
-static int
-too_long(struct err *e)
-{
-	return err_setx(e, "digest: header value too long (over %d bytes of text)",
-	    DIGEST_MAX_TEXT);
-}
-
-/* Describes the next byte for an error message: 'c', 0xNN or "the end". */
-static const char *
-next_desc(const struct cur *c, char *buf, size_t cap)
-{
-	uint8_t ch;
-
-	if (cur_peek_u8(c, &ch) == -1)
-		snprintf(buf, cap, "the end");
-	else if (ch > 0x20 && ch < 0x7f)
-		snprintf(buf, cap, "'%c'", ch);
-	else
-		snprintf(buf, cap, "0x%02x", ch);
-	return buf;
-}
-
-static int
-peek_is(const struct cur *c, uint8_t want)
-{
-	uint8_t ch;
-
-	return cur_peek_u8(c, &ch) == 0 && ch == want;
-}
-
-static void
-skip_ows(struct cur *c)
-{
-	while (peek_is(c, ' ') || peek_is(c, '\t'))
-		(void)cur_skip(c, 1);
-}
-
-/* Copies a token into the text; returns its length (0 when none). */
-static int
-read_token(struct cur *c, struct digest_params *p, size_t *n, struct err *e)
-{
-	uint8_t ch;
-
-	*n = 0;
-	while (cur_peek_u8(c, &ch) == 0 && is_tchar(ch)) {
-		if (text_add(p, &ch, 1) == -1)
-			return too_long(e);
-		(void)cur_skip(c, 1);
-		(*n)++;
-	}
-	return 0;
-}
-
-/* Reads a quoted-string after its opening quote, unescaping quoted-pairs into the text. */
-static int
-read_quoted(struct cur *c, struct digest_params *p, const char *name, size_t open,
-    struct err *e)
-{
-	uint8_t ch;
-
-	for (;;) {
-		size_t at = cur_offset(c);
-
-		if (cur_get_u8(c, &ch) == -1)
-			return err_setx(e, "digest: unterminated quoted string for '%s' opened "
-			    "at byte %zu", name, open);
-		if (ch == '"')
-			return 0;
-		if (ch == '\\' && cur_get_u8(c, &ch) == -1)
-			return err_setx(e, "digest: unterminated quoted string for '%s' opened "
-			    "at byte %zu (ends in a backslash)", name, open);
-		if (!is_qchar(ch))
-			return err_setx(e, "digest: control byte 0x%02x in the quoted value of "
-			    "'%s' at byte %zu", ch, name, at);
-		if (text_add(p, &ch, 1) == -1)
-			return too_long(e);
-	}
-}
-
-int
-digest_params_init(struct digest_params *out, const char *scheme, struct err *e)
-{
-	out->n = 0;
-	out->used = 0;
-	out->scheme = "";
-	if (text_add(out, scheme, strlen(scheme)) == -1 ||
-	    (out->scheme = text_end(out, 0)) == NULL) {
-		out->scheme = "";
-		return too_long(e);
-	}
-	return 0;
-}
-
-const struct digest_param *
-digest_param_get(const struct digest_params *p, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < p->n; i++)
-		if (ieq(p->p[i].name, name))
-			return &p->p[i];
-	return NULL;
-}
-
-/* Registers the name just copied at text[start]; the value follows. */
-static int
-add_name(struct digest_params *p, size_t start, size_t at, struct err *e)
-{
-	const char *name = text_end(p, start);
-
-	if (name == NULL)
-		return too_long(e);
-	if (digest_param_get(p, name) != NULL)
-		return err_setx(e, "digest: duplicate parameter '%s' at byte %zu", name, at);
-	if (p->n == DIGEST_MAX_PARAMS)
-		return err_setx(e, "digest: more than %d parameters at byte %zu",
-		    DIGEST_MAX_PARAMS, at);
-	memset(&p->p[p->n], 0, sizeof(p->p[p->n]));
-	p->p[p->n].name = name;
-	p->p[p->n].offset = at;
-	p->n++;
-	return 0;
-}
-
-int
-digest_params_add(struct digest_params *out, const char *name, const char *value,
-    size_t value_len, int quoted, struct err *e)
-{
-	struct digest_param *dp;
-	size_t start = out->used;
-
-	if (text_add(out, name, strlen(name)) == -1)
-		return too_long(e);
-	if (add_name(out, start, 0, e) == -1)
-		return -1;
-	dp = &out->p[out->n - 1];
-	start = out->used;
-	if (memchr(value, '\0', value_len) != NULL) {
-		out->n--;
-		return err_setx(e, "digest: value of '%s' holds a NUL byte", name);
-	}
-	if (text_add(out, value, value_len) == -1 || (dp->value = text_end(out, start)) == NULL) {
-		out->n--;
-		return too_long(e);
-	}
-	dp->value_len = value_len;
-	dp->quoted = quoted;
-	return 0;
-}
-
-int
-digest_parse(const char *s, size_t len, struct digest_params *out, struct err *e)
-{
-	struct digest_param *dp;
-	struct cur c;
-	size_t n, start, at;
-	char d[8];
-
-	out->n = 0;
-	out->used = 0;
-	out->scheme = "";
-	cur_init(&c, (const uint8_t *)s, len);
-	skip_ows(&c);
-	if (read_token(&c, out, &n, e) == -1)
-		return -1;
-	if (n == 0)
-		return err_setx(e, "digest: expected an auth-scheme at byte %zu, found %s",
-		    cur_offset(&c), next_desc(&c, d, sizeof(d)));
-	if ((out->scheme = text_end(out, 0)) == NULL) {
-		out->scheme = "";
-		return too_long(e);
-	}
-	if (cur_remaining(&c) == 0)
-		return 0;
-	if (!peek_is(&c, ' '))
-		return err_setx(e, "digest: expected a space after the scheme at byte %zu, "
-		    "found %s", cur_offset(&c), next_desc(&c, d, sizeof(d)));
-	for (;;) {
-		/* RFC 9110 5.6.1: empty list elements are allowed and ignored. */
-		skip_ows(&c);
-		if (cur_remaining(&c) == 0)
-			break;
-		if (peek_is(&c, ',')) {
-			(void)cur_skip(&c, 1);
-			continue;
-		}
-		at = cur_offset(&c);
-		start = out->used;
-		if (read_token(&c, out, &n, e) == -1)
-			return -1;
-		if (n == 0)
-			return err_setx(e, "digest: expected a parameter name at byte %zu, "
-			    "found %s", at, next_desc(&c, d, sizeof(d)));
-		if (add_name(out, start, at, e) == -1)
-			return -1;
-		dp = &out->p[out->n - 1];
-		skip_ows(&c);
-		if (!peek_is(&c, '='))
-			return err_setx(e, "digest: expected '=' after '%s' at byte %zu, found %s",
-			    dp->name, cur_offset(&c), next_desc(&c, d, sizeof(d)));
-		(void)cur_skip(&c, 1);
-		skip_ows(&c);
-		start = out->used;
-		at = cur_offset(&c);
-		if (peek_is(&c, '"')) {
-			(void)cur_skip(&c, 1);
-			if (read_quoted(&c, out, dp->name, at, e) == -1)
-				return -1;
-			dp->quoted = 1;
-		} else {
-			if (read_token(&c, out, &n, e) == -1)
-				return -1;
-			if (n == 0)
-				return err_setx(e, "digest: expected a value for '%s' at byte %zu, "
-				    "found %s", dp->name, at, next_desc(&c, d, sizeof(d)));
-		}
-		dp->value_len = out->used - start;
-		if ((dp->value = text_end(out, start)) == NULL)
-			return too_long(e);
-		skip_ows(&c);
-		if (cur_remaining(&c) == 0)
-			break;
-		if (!peek_is(&c, ','))
-			return err_setx(e, "digest: expected ',' after the value of '%s' at byte "
-			    "%zu, found %s", dp->name, cur_offset(&c), next_desc(&c, d, sizeof(d)));
-	}
-	return 0;
 }
 
 /* --- verification ------------------------------------------------------------------------ */
@@ -718,10 +314,10 @@ check_username(const struct digest_params *p, const struct digest_expect *x,
 		    x->username != NULL ? x->username : "present");
 	if (x->username == NULL)
 		return 0;
-	if (uh != NULL && ieq(uh, "true")) {
-		f[0] = iov_str(x->username);
-		f[1] = iov_str(x->realm);
-		if (hash_join(alg_md(alg), f, 2, want, e) == -1) {
+	if (uh != NULL && digest_ieq(uh, "true")) {
+		f[0] = digest_iov_str(x->username);
+		f[1] = digest_iov_str(x->realm);
+		if (digest_hash_join(digest_alg_md(alg), f, 2, want, e) == -1) {
 			if (failed != NULL)
 				*failed = DIGEST_CHECK_NONE;
 			return -1;
@@ -744,10 +340,10 @@ check_algorithm(const struct digest_params *p, const char *want, enum digest_che
 	const char *got = val(p, "algorithm");
 
 	/* RFC 7616 3.4: an absent algorithm means MD5. */
-	if (got == NULL && !ieq(want, "MD5"))
+	if (got == NULL && !digest_ieq(want, "MD5"))
 		return vfail(DIGEST_CHECK_ALGORITHM, failed, e, "expected %s vs actual (absent, "
 		    "meaning MD5)", want);
-	if (got != NULL && !ieq(got, want))
+	if (got != NULL && !digest_ieq(got, want))
 		return vfail(DIGEST_CHECK_ALGORITHM, failed, e, "expected %s vs actual %s", want,
 		    got);
 	return 0;
@@ -822,7 +418,7 @@ digest_verify(const struct digest_params *p, const struct digest_expect *x,
 		return err_setx(e, "expectation: password, method, realm and nonce are needed");
 	if (digest_alg_parse(want_alg, &alg) == -1)
 		return err_setx(e, "expectation: cannot verify algorithm '%s'", want_alg);
-	if (!ieq(p->scheme, "Digest"))
+	if (!digest_ieq(p->scheme, "Digest"))
 		return vfail(DIGEST_CHECK_SCHEME, failed, e, "expected Digest vs actual %s",
 		    p->scheme);
 	if (check_username(p, x, alg, failed, e) == -1 ||
@@ -840,7 +436,7 @@ digest_verify(const struct digest_params *p, const struct digest_expect *x,
 		return vfail(DIGEST_CHECK_RESPONSE, failed, e, "expected a response vs actual "
 		    "(absent)");
 	got = val(p, "userhash");
-	if (got != NULL && ieq(got, "true") && x->username == NULL)
+	if (got != NULL && digest_ieq(got, "true") && x->username == NULL)
 		return err_setx(e, "expectation: a hashed username needs the expected username");
 	memset(&in, 0, sizeof(in));
 	in.alg = alg;

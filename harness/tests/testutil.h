@@ -25,6 +25,11 @@ int	test_oracle_openssl_register(void);
 int	test_pkt_register(void);
 int	test_capture_register(void);
 int	test_oracle_tshark_register(void);
+int	test_net_udp_register(void);
+int	test_net_tcp_register(void);
+int	test_xml_build_register(void);
+int	test_digest_parse_register(void);
+int	test_digest_peer_register(void);
 
 /* Adds a suite and its tests; tests is a NULL-terminated array of {name, fn}. */
 struct tu_test {
