@@ -51,7 +51,8 @@ TESTS     += pkt capture oracle_tshark
 # network tests
 TESTS     += net net_udp net_tcp xml xml_build http digest digest_parse digest_peer
 
-TEST_SRCS  = harness/tests/run-tests.c harness/tests/testutil.c \
+TEST_SRCS  = harness/tests/run-tests.c harness/tests/testutil.c harness/tests/testnet.c \
+	     harness/tests/testxml.c harness/tests/testdigest.c \
 	     $(patsubst %,harness/tests/test_%.c,$(TESTS))
 
 # Reference implementations (reference/*/build.mk add to these; see reference/README.md).

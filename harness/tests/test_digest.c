@@ -9,6 +9,7 @@
 
 #include "crypto.h"
 #include "digest.h"
+#include "testdigest.h"
 #include "testutil.h"
 
 int	test_digest_register(void);
@@ -26,24 +27,6 @@ int	test_digest_register(void);
 #define BTID	"Fg2Ws6lGA9OVn6cVbYm4QQ==@bsf.mnc001.mcc001.pub.3gppnetwork.org"
 #define MRK	"5V6mR1Nf4bWm8Pq2Kj0sT3xYz9Qa7Lc1Hd6Eg2Fi4Jk="
 #define REALM	"bmsc.mnc001.mcc001.pub.3gppnetwork.org"
-
-static void
-expect_err(const char *what, int rc, const struct err *e, const char *want)
-{
-	if (rc != -1 || strstr(e->msg, want) == NULL)
-		fprintf(stderr, "\n%s: expected an error with '%s' vs actual rc %d '%s'\n", what,
-		    want, rc, rc == -1 ? e->msg : "");
-	CU_ASSERT_EQUAL(rc, -1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(e->msg, want));
-}
-
-static void
-expect_str(const char *what, const char *got, const char *want)
-{
-	if (strcmp(got, want) != 0)
-		fprintf(stderr, "\n%s: expected\n%s\nvs actual\n%s\n", what, want, got);
-	CU_ASSERT_STRING_EQUAL(got, want);
-}
 
 /* --- known answers ----------------------------------------------------------------------- */
 
@@ -109,7 +92,7 @@ test_known_answers(void)
 			in.body_len = strlen(v[i].body);
 		}
 		CU_ASSERT_EQUAL_FATAL(digest_compute(&in, out, &e), 0);
-		expect_str(v[i].name, out, v[i].want);
+		tu_digest_expect_str(v[i].name, out, v[i].want);
 	}
 	/* RFC 2617 3.5. */
 	memset(&in, 0, sizeof(in));
@@ -124,15 +107,15 @@ test_known_answers(void)
 	in.method = "GET";
 	in.uri = "/dir/index.html";
 	CU_ASSERT_EQUAL_FATAL(digest_compute(&in, out, &e), 0);
-	expect_str("RFC 2617 3.5", out, "6629fae49393a05397450978507c4ef1");
+	tu_digest_expect_str("RFC 2617 3.5", out, "6629fae49393a05397450978507c4ef1");
 	/* Missing inputs are refused, not hashed as empty. */
 	in.cnonce = NULL;
-	expect_err("no cnonce", digest_compute(&in, out, &e), &e, "cnonce is needed");
+	tu_digest_expect_err("no cnonce", digest_compute(&in, out, &e), &e, "cnonce is needed");
 	in.cnonce = "0a4f113b";
 	in.nc = NULL;
-	expect_err("no nc", digest_compute(&in, out, &e), &e, "nc is needed");
+	tu_digest_expect_err("no nc", digest_compute(&in, out, &e), &e, "nc is needed");
 	in.password = NULL;
-	expect_err("no password", digest_compute(&in, out, &e), &e, "are all needed");
+	tu_digest_expect_err("no password", digest_compute(&in, out, &e), &e, "are all needed");
 }
 
 static void
@@ -249,7 +232,7 @@ test_verify(void)
 	CU_ASSERT_EQUAL(failed, DIGEST_CHECK_NONE);
 	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
 		rfc7616_params(p, v[i].param, v[i].value);
-		expect_err(v[i].msg, digest_verify(p, &x, &failed, &e), &e, v[i].msg);
+		tu_digest_expect_err(v[i].msg, digest_verify(p, &x, &failed, &e), &e, v[i].msg);
 		if (failed != v[i].check)
 			fprintf(stderr, "\n%s: expected check %s vs actual %s\n", v[i].msg,
 			    digest_check_name(v[i].check), digest_check_name(failed));
@@ -368,8 +351,8 @@ test_nonce(void)
 		CU_ASSERT_PTR_NOT_NULL(strchr("0123456789abcdef", a[i]));
 	CU_ASSERT_EQUAL(digest_nonce(256, a, &e), 0);
 	CU_ASSERT_EQUAL(strlen(a), 512);
-	expect_err("0", digest_nonce(0, a, &e), &e, "outside 1..256");
-	expect_err("257", digest_nonce(257, a, &e), &e, "outside 1..256");
+	tu_digest_expect_err("0", digest_nonce(0, a, &e), &e, "outside 1..256");
+	tu_digest_expect_err("257", digest_nonce(257, a, &e), &e, "outside 1..256");
 }
 
 int

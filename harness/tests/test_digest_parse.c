@@ -5,6 +5,7 @@
 
 #include "crypto.h"
 #include "digest.h"
+#include "testdigest.h"
 #include "testutil.h"
 
 /* RFC 7616 3.9.1. */
@@ -17,33 +18,6 @@
 #define R7616_URI	"/dir/index.html"
 
 #define REALM	"bmsc.mnc001.mcc001.pub.3gppnetwork.org"
-
-static void
-expect_err(const char *what, int rc, const struct err *e, const char *want)
-{
-	if (rc != -1 || strstr(e->msg, want) == NULL)
-		fprintf(stderr, "\n%s: expected an error with '%s' vs actual rc %d '%s'\n", what,
-		    want, rc, rc == -1 ? e->msg : "");
-	CU_ASSERT_EQUAL(rc, -1);
-	CU_ASSERT_PTR_NOT_NULL(strstr(e->msg, want));
-}
-
-static void
-expect_str(const char *what, const char *got, const char *want)
-{
-	if (strcmp(got, want) != 0)
-		fprintf(stderr, "\n%s: expected\n%s\nvs actual\n%s\n", what, want, got);
-	CU_ASSERT_STRING_EQUAL(got, want);
-}
-
-/* The builder's content as a C string (for header values, which hold no NUL). */
-static const char *
-cstr(struct bld *b)
-{
-	bld_u8(b, 0);
-	b->len--;
-	return (const char *)b->buf;
-}
 
 /* --- writers ----------------------------------------------------------------------------- */
 
@@ -64,7 +38,7 @@ test_write_headers(void)
 	bld_init(&b);
 	CU_ASSERT_EQUAL_FATAL(digest_challenge_write(&b, &ch, &e), 0);
 	/* RFC 7616 3.9.1, second challenge, as one line. */
-	expect_str("challenge", cstr(&b), "Digest realm=\"http-auth@example.org\", "
+	tu_digest_expect_str("challenge", tu_digest_cstr(&b), "Digest realm=\"http-auth@example.org\", "
 	    "qop=\"auth, auth-int\", algorithm=SHA-256, "
 	    "nonce=\"7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v\", "
 	    "opaque=\"FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS\"");
@@ -74,15 +48,15 @@ test_write_headers(void)
 	ch.nonce = "n";
 	ch.stale = 1;
 	CU_ASSERT_EQUAL_FATAL(digest_challenge_write(&b, &ch, &e), 0);
-	expect_str("escapes", cstr(&b),
+	tu_digest_expect_str("escapes", tu_digest_cstr(&b),
 	    "Digest realm=\"a \\\"quoted\\\" \\\\ realm\", nonce=\"n\", stale=true");
 	bld_reset(&b);
 	ch.realm = "bad\r\nrealm";
-	expect_err("CRLF realm", digest_challenge_write(&b, &ch, &e), &e,
+	tu_digest_expect_err("CRLF realm", digest_challenge_write(&b, &ch, &e), &e,
 	    "realm value holds control byte 0x0d at 3");
 	ch.realm = "r";
 	ch.algorithm = "MD 5";
-	expect_err("bad token", digest_challenge_write(&b, &ch, &e), &e,
+	tu_digest_expect_err("bad token", digest_challenge_write(&b, &ch, &e), &e,
 	    "algorithm value 'MD 5' is not a token");
 
 	memset(&c, 0, sizeof(c));
@@ -100,7 +74,7 @@ test_write_headers(void)
 	bld_reset(&b);
 	CU_ASSERT_EQUAL_FATAL(digest_authorization_write(&b, &c, &e), 0);
 	/* RFC 7616 3.9.1, MD5 credentials, as one line. */
-	expect_str("authorization", cstr(&b), "Digest username=\"Mufasa\", "
+	tu_digest_expect_str("authorization", tu_digest_cstr(&b), "Digest username=\"Mufasa\", "
 	    "realm=\"http-auth@example.org\", uri=\"/dir/index.html\", algorithm=MD5, "
 	    "nonce=\"7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v\", nc=00000001, "
 	    "cnonce=\"f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ\", qop=auth, "
@@ -113,11 +87,11 @@ test_write_headers(void)
 	c.response = "not-a-digest";
 	c.opaque = NULL;
 	CU_ASSERT_EQUAL_FATAL(digest_authorization_write(&b, &c, &e), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(cstr(&b), "algorithm=X-Unknown, "));
-	CU_ASSERT_PTR_NOT_NULL(strstr(cstr(&b), "nc=zz, "));
-	CU_ASSERT_PTR_NOT_NULL(strstr(cstr(&b), "response=\"not-a-digest\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(tu_digest_cstr(&b), "algorithm=X-Unknown, "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(tu_digest_cstr(&b), "nc=zz, "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(tu_digest_cstr(&b), "response=\"not-a-digest\""));
 	c.response = NULL;
-	expect_err("unknown algorithm", digest_authorization_write(&b, &c, &e), &e,
+	tu_digest_expect_err("unknown algorithm", digest_authorization_write(&b, &c, &e), &e,
 	    "cannot hash with unknown algorithm 'X-Unknown'");
 	/* userhash: RFC 7616 3.4.4, H("Mufasa:http-auth@example.org") per Python hashlib. */
 	bld_reset(&b);
@@ -125,21 +99,13 @@ test_write_headers(void)
 	c.nc = "00000001";
 	c.userhash = 1;
 	CU_ASSERT_EQUAL_FATAL(digest_authorization_write(&b, &c, &e), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(cstr(&b), "username=\"a947aad205e80e429958a387394944c6"
+	CU_ASSERT_PTR_NOT_NULL(strstr(tu_digest_cstr(&b), "username=\"a947aad205e80e429958a387394944c6"
 	    "b496301e79f89d35a4cc23b6ee12b5b6\""));
-	CU_ASSERT_PTR_NOT_NULL(strstr(cstr(&b), "userhash=true"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(tu_digest_cstr(&b), "userhash=true"));
 	bld_free(&b);
 }
 
 /* --- parser ------------------------------------------------------------------------------ */
-
-static const char *
-pval(const struct digest_params *p, const char *name)
-{
-	const struct digest_param *dp = digest_param_get(p, name);
-
-	return dp != NULL ? dp->value : "(absent)";
-}
 
 static void
 test_parse(void)
@@ -156,19 +122,19 @@ test_parse(void)
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 	/* Line folds are not HTTP/1.1 field syntax: a newline is not whitespace here. */
-	expect_err("folded", digest_parse(rfc, strlen(rfc), p, &e), &e,
+	tu_digest_expect_err("folded", digest_parse(rfc, strlen(rfc), p, &e), &e,
 	    "expected a space after the scheme at byte 6, found 0x0a");
 	CU_ASSERT_EQUAL(digest_parse(odd, strlen(odd), p, &e), 0);
 	CU_ASSERT_STRING_EQUAL(p->scheme, "digest");
 	CU_ASSERT_EQUAL(p->n, 4);
 	CU_ASSERT_STRING_EQUAL(p->p[0].name, "Realm");
-	CU_ASSERT_STRING_EQUAL(pval(p, "realm"), "a\"b\\cd");
+	CU_ASSERT_STRING_EQUAL(tu_digest_pval(p, "realm"), "a\"b\\cd");
 	CU_ASSERT_TRUE(p->p[0].quoted);
 	CU_ASSERT_EQUAL(p->p[0].offset, 12);
-	CU_ASSERT_STRING_EQUAL(pval(p, "nonce"), "");
-	CU_ASSERT_STRING_EQUAL(pval(p, "stale"), "TRUE");
+	CU_ASSERT_STRING_EQUAL(tu_digest_pval(p, "nonce"), "");
+	CU_ASSERT_STRING_EQUAL(tu_digest_pval(p, "stale"), "TRUE");
 	CU_ASSERT_FALSE(p->p[2].quoted);
-	CU_ASSERT_STRING_EQUAL(pval(p, "x-ext"), "caf\xc3\xa9");
+	CU_ASSERT_STRING_EQUAL(tu_digest_pval(p, "x-ext"), "caf\xc3\xa9");
 	CU_ASSERT_EQUAL(digest_parse("Basic", 5, p, &e), 0);
 	CU_ASSERT_EQUAL(p->n, 0);
 	free(p);
@@ -208,18 +174,18 @@ test_parse_malformed(void)
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
-		expect_err(v[i].s, digest_parse(v[i].s, strlen(v[i].s), p, &e), &e, v[i].err);
+		tu_digest_expect_err(v[i].s, digest_parse(v[i].s, strlen(v[i].s), p, &e), &e, v[i].err);
 	/* Too many parameters, and too much text, are errors rather than overflows. */
 	n = (size_t)snprintf(many, sizeof(many), "Digest ");
 	for (i = 0; i < DIGEST_MAX_PARAMS + 1; i++)
 		n += (size_t)snprintf(many + n, sizeof(many) - n, "p%zu=1,", i);
-	expect_err("many", digest_parse(many, n, p, &e), &e, "more than 32 parameters");
+	tu_digest_expect_err("many", digest_parse(many, n, p, &e), &e, "more than 32 parameters");
 	big = malloc(DIGEST_MAX_TEXT + 32);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(big);
 	memcpy(big, "Digest r=\"", 10);
 	memset(big + 10, 'a', DIGEST_MAX_TEXT + 10);
 	big[DIGEST_MAX_TEXT + 20] = '"';
-	expect_err("long", digest_parse(big, DIGEST_MAX_TEXT + 21, p, &e), &e, "too long");
+	tu_digest_expect_err("long", digest_parse(big, DIGEST_MAX_TEXT + 21, p, &e), &e, "too long");
 	/*
 	 * The text limit is exact: "Digest" and "r" take 9 bytes with their NULs, so a value of
 	 * DIGEST_MAX_TEXT - 10 bytes and its NUL just fit, and one byte more does not.
@@ -229,7 +195,7 @@ test_parse_malformed(void)
 	CU_ASSERT_EQUAL(p->used, DIGEST_MAX_TEXT);
 	big[DIGEST_MAX_TEXT] = 'a';
 	big[DIGEST_MAX_TEXT + 1] = '"';
-	expect_err("one more", digest_parse(big, DIGEST_MAX_TEXT + 2, p, &e), &e, "too long");
+	tu_digest_expect_err("one more", digest_parse(big, DIGEST_MAX_TEXT + 2, p, &e), &e, "too long");
 	free(big);
 	free(p);
 }
@@ -260,7 +226,7 @@ test_parse_truncation(void)
 	}
 	CU_ASSERT_EQUAL(digest_parse(s, strlen(s), p, &e), 0);
 	CU_ASSERT_EQUAL(p->n, 9);
-	CU_ASSERT_STRING_EQUAL(pval(p, "cnonce"), "f2/wE4q\"74E6");
+	CU_ASSERT_STRING_EQUAL(tu_digest_pval(p, "cnonce"), "f2/wE4q\"74E6");
 	CU_ASSERT_TRUE(ok > 9);
 	free(p);
 }

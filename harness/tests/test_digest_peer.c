@@ -19,6 +19,7 @@
 
 #include "crypto.h"
 #include "digest.h"
+#include "testdigest.h"
 #include "http.h"
 #include "testutil.h"
 
@@ -28,23 +29,6 @@
 #define REALM	"bmsc.mnc001.mcc001.pub.3gppnetwork.org"
 
 #define IO_TIMEOUT_MS	5000
-
-/* The builder's content as a C string (for header values, which hold no NUL). */
-static const char *
-cstr(struct bld *b)
-{
-	bld_u8(b, 0);
-	b->len--;
-	return (const char *)b->buf;
-}
-
-static const char *
-pval(const struct digest_params *p, const char *name)
-{
-	const struct digest_param *dp = digest_param_get(p, name);
-
-	return dp != NULL ? dp->value : "(absent)";
-}
 
 /* --- loopback plumbing ------------------------------------------------------------------- */
 
@@ -277,25 +261,25 @@ test_peer_libmicrohttpd(void)
 		goto done;
 	}
 	CU_ASSERT_STRING_EQUAL(p->scheme, "Digest");
-	CU_ASSERT_STRING_EQUAL(pval(p, "realm"), REALM);
-	CU_ASSERT_STRING_EQUAL(pval(p, "qop"), "auth");
-	CU_ASSERT_STRING_EQUAL(pval(p, "opaque"), "opaque-1");
+	CU_ASSERT_STRING_EQUAL(tu_digest_pval(p, "realm"), REALM);
+	CU_ASSERT_STRING_EQUAL(tu_digest_pval(p, "qop"), "auth");
+	CU_ASSERT_STRING_EQUAL(tu_digest_pval(p, "opaque"), "opaque-1");
 	/* Our credentials, with the body framed by our writer: accepted. */
 	CU_ASSERT_EQUAL_FATAL(digest_nonce(16, cnonce, &e), 0);
 	memset(&c, 0, sizeof(c));
 	c.username = BTID;
-	c.realm = pval(p, "realm");
+	c.realm = tu_digest_pval(p, "realm");
 	c.uri = target;
-	c.algorithm = digest_param_get(p, "algorithm") ? pval(p, "algorithm") : NULL;
-	c.nonce = pval(p, "nonce");
+	c.algorithm = digest_param_get(p, "algorithm") ? tu_digest_pval(p, "algorithm") : NULL;
+	c.nonce = tu_digest_pval(p, "nonce");
 	c.nc = "00000001";
 	c.cnonce = cnonce;
 	c.qop = "auth";
-	c.opaque = pval(p, "opaque");
+	c.opaque = tu_digest_pval(p, "opaque");
 	c.password = MRK;
 	c.method = "POST";
 	CU_ASSERT_EQUAL_FATAL(digest_authorization_write(&auth, &c, &e), 0);
-	CU_ASSERT_EQUAL(exchange(fd, r, "POST", target, cstr(&auth), "<mskRequest/>", NULL),
+	CU_ASSERT_EQUAL(exchange(fd, r, "POST", target, tu_digest_cstr(&auth), "<mskRequest/>", NULL),
 	    200);
 	CU_ASSERT_EQUAL(ctx.last_auth, MHD_YES);
 	CU_ASSERT_EQUAL(ctx.body_bytes, 2 * 13);
@@ -304,7 +288,7 @@ test_peer_libmicrohttpd(void)
 	c.password = "wrong";
 	bld_reset(&auth);
 	CU_ASSERT_EQUAL_FATAL(digest_authorization_write(&auth, &c, &e), 0);
-	CU_ASSERT_EQUAL(exchange(fd, r, "POST", target, cstr(&auth), "<mskRequest/>", NULL),
+	CU_ASSERT_EQUAL(exchange(fd, r, "POST", target, tu_digest_cstr(&auth), "<mskRequest/>", NULL),
 	    401);
 	CU_ASSERT_EQUAL(ctx.last_auth, MHD_NO);
 	/* Right credentials for a GET under the POST's nonce: the nonce binding at work. */
@@ -313,7 +297,7 @@ test_peer_libmicrohttpd(void)
 	c.method = "GET";
 	bld_reset(&auth);
 	CU_ASSERT_EQUAL_FATAL(digest_authorization_write(&auth, &c, &e), 0);
-	CU_ASSERT_EQUAL(exchange(fd, r, "GET", target, cstr(&auth), NULL, NULL), 401);
+	CU_ASSERT_EQUAL(exchange(fd, r, "GET", target, tu_digest_cstr(&auth), NULL, NULL), 401);
 	CU_ASSERT_EQUAL(ctx.last_auth, MHD_INVALID_NONCE);
 	CU_ASSERT_EQUAL(ctx.nreq, 4);
 done:
@@ -642,10 +626,10 @@ test_peer_libcurl(void)
 			CU_ASSERT_TRUE(s.empty_body_verifies);
 		/* libcurl's credentials parse and carry what RFC 7616 3.4 asks for. */
 		if (digest_parse(s.auth, strlen(s.auth), p, &e) == 0 && v[i].qop != NULL) {
-			CU_ASSERT_STRING_EQUAL(pval(p, "nc"), "00000001");
+			CU_ASSERT_STRING_EQUAL(tu_digest_pval(p, "nc"), "00000001");
 			CU_ASSERT_FALSE(digest_param_get(p, "nc")->quoted);
 			CU_ASSERT_PTR_NOT_NULL(digest_param_get(p, "cnonce"));
-			CU_ASSERT_STRING_EQUAL(pval(p, "opaque"), "o");
+			CU_ASSERT_STRING_EQUAL(tu_digest_pval(p, "opaque"), "o");
 		} else if (v[i].qop != NULL)
 			CU_FAIL("libcurl's Authorization did not parse");
 	}

@@ -17,29 +17,10 @@
 #include <CUnit/CUnit.h>
 
 #include "net.h"
+#include "testnet.h"
 #include "testutil.h"
 
 int	test_net_register(void);
-
-static void
-addr(struct net_addr *a, const char *ip, unsigned int port)
-{
-	struct err e;
-
-	if (net_addr_set(a, ip, port, &e) == -1) {
-		fprintf(stderr, "test address %s: %s\n", ip, e.msg);
-		abort();
-	}
-}
-
-static int
-contains(const char *hay, const char *needle)
-{
-	if (strstr(hay, needle) != NULL)
-		return 1;
-	fprintf(stderr, "\nexpected a message containing '%s' vs actual '%s'\n", needle, hay);
-	return 0;
-}
 
 /* ---------------------------------------------------------------------------------------- */
 
@@ -62,14 +43,14 @@ test_addr(void)
 	CU_ASSERT_STRING_EQUAL(net_addr_ip(&a, ip, sizeof(ip)), "fe80::1%lo");
 
 	CU_ASSERT_EQUAL(net_addr_set(&a, "localhost", 1, &e), -1);
-	CU_ASSERT_TRUE(contains(e.msg, "'localhost' is not a numeric"));
+	CU_ASSERT_TRUE(tu_has(e.msg, "'localhost' is not a numeric"));
 	CU_ASSERT_EQUAL(net_addr_set(&a, "127.0.0.256", 1, &e), -1);
 	CU_ASSERT_EQUAL(net_addr_set(&a, "::1::2", 1, &e), -1);
 	CU_ASSERT_EQUAL(net_addr_set(&a, "fe80::1%", 1, &e), -1);
 	CU_ASSERT_EQUAL(net_addr_set(&a, "fe80::1%nosuchif0", 1, &e), -1);
-	CU_ASSERT_TRUE(contains(e.msg, "nosuchif0"));
+	CU_ASSERT_TRUE(tu_has(e.msg, "nosuchif0"));
 	CU_ASSERT_EQUAL(net_addr_set(&a, "127.0.0.1", 65536, &e), -1);
-	CU_ASSERT_TRUE(contains(e.msg, "65536"));
+	CU_ASSERT_TRUE(tu_has(e.msg, "65536"));
 	CU_ASSERT_EQUAL(net_addr_set(&a, "", 1, &e), -1);
 	CU_ASSERT_EQUAL(net_addr_family(&a), 0);
 	CU_ASSERT_STRING_EQUAL(net_addr_str(&a, s, sizeof(s)), "(none)");
@@ -85,7 +66,7 @@ test_poll_timeout(void)
 	struct err e;
 
 	net_sock_init(&u);
-	addr(&a, "127.0.0.1", 0);
+	tu_net_addr(&a, "127.0.0.1", 0);
 	CU_ASSERT_EQUAL_FATAL(net_udp_open(&u, &a, 0, &e), 0);
 	pe.fd = u.fd;
 	pe.want = NET_POLL_READ;
@@ -105,7 +86,7 @@ test_poll_timeout(void)
 	pe.fd = -1;
 	CU_ASSERT_EQUAL(net_poll(&pe, 1, 0, &e), 0);
 	CU_ASSERT_EQUAL(net_poll(&pe, 1, -1, &e), -1);
-	CU_ASSERT_TRUE(contains(e.msg, "deadline"));
+	CU_ASSERT_TRUE(tu_has(e.msg, "deadline"));
 
 	t0 = net_now();
 	CU_ASSERT_EQUAL(net_sleep(30, &e), 0);
@@ -126,7 +107,7 @@ test_poll_many(void)
 	struct err e;
 	int i;
 
-	addr(&a, "127.0.0.1", 0);
+	tu_net_addr(&a, "127.0.0.1", 0);
 	for (i = 0; i < N; i++) {
 		net_sock_init(&u[i]);
 		CU_ASSERT_EQUAL_FATAL(net_udp_open(&u[i], &a, 0, &e), 0);
@@ -152,38 +133,38 @@ test_closed(void)
 	net_sock_init(&u);
 	net_sock_init(&l);
 	net_sock_init(&c);
-	addr(&a, "127.0.0.1", 0);
+	tu_net_addr(&a, "127.0.0.1", 0);
 	CU_ASSERT_EQUAL_FATAL(net_udp_open(&u, &a, 0, &e), 0);
 	CU_ASSERT_EQUAL(net_udp_open(&u, &a, 0, &e), -1);
-	CU_ASSERT_TRUE(contains(e.msg, "already open"));
+	CU_ASSERT_TRUE(tu_has(e.msg, "already open"));
 	CU_ASSERT_EQUAL_FATAL(net_listen(&l, &a, 1, &e), 0);
 
 	/* Methods of another kind fail by name. */
 	CU_ASSERT_EQUAL(net_send(&u, "x", 1, &e), -1);
-	CU_ASSERT_TRUE(contains(e.msg, "UDP socket"));
+	CU_ASSERT_TRUE(tu_has(e.msg, "UDP socket"));
 	CU_ASSERT_EQUAL(net_accept(&u, &c, &e), -1);
 	CU_ASSERT_EQUAL(net_udp_send(&l, "x", 1, &a, &e), -1);
-	CU_ASSERT_TRUE(contains(e.msg, "TCP listener"));
+	CU_ASSERT_TRUE(tu_has(e.msg, "TCP listener"));
 	CU_ASSERT_EQUAL(net_listen(&c, &a, 0, &e), -1);
-	CU_ASSERT_TRUE(contains(e.msg, "backlog"));
+	CU_ASSERT_TRUE(tu_has(e.msg, "backlog"));
 
 	net_close(&u);
 	net_close(&u);
 	net_close(&l);
 	CU_ASSERT_FALSE(net_is_open(&u));
 	CU_ASSERT_EQUAL(net_udp_send(&u, "x", 1, &a, &e), -1);
-	CU_ASSERT_TRUE(contains(e.msg, "closed"));
+	CU_ASSERT_TRUE(tu_has(e.msg, "closed"));
 	CU_ASSERT_EQUAL(net_udp_recv(&u, buf, sizeof(buf), &src, NULL, &e), -1);
-	CU_ASSERT_TRUE(contains(e.msg, "closed"));
+	CU_ASSERT_TRUE(tu_has(e.msg, "closed"));
 	CU_ASSERT_EQUAL(net_udp_join(&u, "239.255.0.1", NULL, &e), -1);
 	CU_ASSERT_EQUAL(net_accept(&l, &c, &e), -1);
-	CU_ASSERT_TRUE(contains(e.msg, "closed"));
+	CU_ASSERT_TRUE(tu_has(e.msg, "closed"));
 	CU_ASSERT_EQUAL(net_send(&c, "x", 1, &e), -1);
 	CU_ASSERT_EQUAL(net_recv(&c, buf, sizeof(buf), &e), -1);
 	CU_ASSERT_EQUAL(net_connected(&c, &e), -1);
 	CU_ASSERT_EQUAL(net_shutdown(&c, SHUT_WR, &e), -1);
 	CU_ASSERT_EQUAL(net_local_addr(&c, &src, &e), -1);
-	CU_ASSERT_TRUE(contains(e.msg, "closed"));
+	CU_ASSERT_TRUE(tu_has(e.msg, "closed"));
 	CU_ASSERT_EQUAL(net_peer_addr(&c, &src, &e), -1);
 	CU_ASSERT_EQUAL(net_connect(&c, &(struct net_addr){ 0 }, &e), -1);
 	CU_ASSERT_FALSE(net_is_open(&c));

@@ -16,58 +16,11 @@
 #include <CUnit/CUnit.h>
 
 #include "net.h"
+#include "testnet.h"
 #include "testutil.h"
 
 /* Generous: only reached when something is broken, never part of a passing run's time. */
 #define DEADLINE_S	5.0
-
-/* Waits until descriptor fd is ready for want; 1 when ready, 0 at the deadline. */
-static int
-wait_fd(int fd, unsigned int want, double seconds)
-{
-	struct net_pollent pe;
-	double end = net_now() + seconds, left;
-	struct err e;
-
-	while ((left = end - net_now()) > 0) {
-		pe.fd = fd;
-		pe.want = want;
-		if (net_poll(&pe, 1, (int)(left * 1000) + 1, &e) == -1) {
-			fprintf(stderr, "\n%s\n", e.msg);
-			return 0;
-		}
-		if (pe.got != 0)
-			return 1;
-	}
-	return 0;
-}
-
-/* Waits until s is ready for want; 1 when ready, 0 at the deadline. */
-static int
-wait_for(struct net_sock *s, unsigned int want, double seconds)
-{
-	return wait_fd(s->fd, want, seconds);
-}
-
-static void
-addr(struct net_addr *a, const char *ip, unsigned int port)
-{
-	struct err e;
-
-	if (net_addr_set(a, ip, port, &e) == -1) {
-		fprintf(stderr, "test address %s: %s\n", ip, e.msg);
-		abort();
-	}
-}
-
-static int
-contains(const char *hay, const char *needle)
-{
-	if (strstr(hay, needle) != NULL)
-		return 1;
-	fprintf(stderr, "\nexpected a message containing '%s' vs actual '%s'\n", needle, hay);
-	return 0;
-}
 
 /* ---------------------------------------------------------------------------------------- */
 
@@ -82,11 +35,11 @@ tcp_pair(struct net_sock *l, struct net_sock *c, struct net_sock *s)
 	net_sock_init(s);
 	if (net_connect(c, &l->local, &e) == -1)
 		return 0;
-	if (!wait_for(l, NET_POLL_READ, DEADLINE_S))
+	if (!tu_net_wait_for(l, NET_POLL_READ, DEADLINE_S))
 		return 0;
 	if (net_accept(l, s, &e) != 0)
 		return 0;
-	if (!wait_for(c, NET_POLL_WRITE, DEADLINE_S))
+	if (!tu_net_wait_for(c, NET_POLL_WRITE, DEADLINE_S))
 		return 0;
 	rc = net_connected(c, &e);
 	if (rc != 1)
@@ -104,7 +57,7 @@ tcp_exchange(const char *ip)
 	ssize_t n;
 
 	net_sock_init(&l);
-	addr(&a, ip, 0);
+	tu_net_addr(&a, ip, 0);
 	CU_ASSERT_EQUAL_FATAL(net_listen(&l, &a, 16, &e), 0);
 	CU_ASSERT_NOT_EQUAL(net_addr_port(&l.local), 0);
 	/* Nobody is connecting yet: accept does not block. */
@@ -121,24 +74,24 @@ tcp_exchange(const char *ip)
 
 	CU_ASSERT_EQUAL(net_recv(&s, buf, sizeof(buf), &e), NET_AGAIN);
 	CU_ASSERT_EQUAL(net_send(&c, "ping", 4, &e), 4);
-	CU_ASSERT_TRUE_FATAL(wait_for(&s, NET_POLL_READ, DEADLINE_S));
+	CU_ASSERT_TRUE_FATAL(tu_net_wait_for(&s, NET_POLL_READ, DEADLINE_S));
 	CU_ASSERT_EQUAL(net_recv(&s, buf, sizeof(buf), &e), 4);
 	CU_ASSERT_NSTRING_EQUAL(buf, "ping", 4);
 	CU_ASSERT_EQUAL(net_send(&s, "pong!", 5, &e), 5);
-	CU_ASSERT_TRUE_FATAL(wait_for(&c, NET_POLL_READ, DEADLINE_S));
+	CU_ASSERT_TRUE_FATAL(tu_net_wait_for(&c, NET_POLL_READ, DEADLINE_S));
 	CU_ASSERT_EQUAL(net_recv(&c, buf, sizeof(buf), &e), 5);
 	CU_ASSERT_NSTRING_EQUAL(buf, "pong!", 5);
 
 	/* Half-close: the server reads the end of the stream and can still answer. */
 	CU_ASSERT_EQUAL(net_shutdown(&c, SHUT_WR, &e), 0);
-	CU_ASSERT_TRUE_FATAL(wait_for(&s, NET_POLL_READ, DEADLINE_S));
+	CU_ASSERT_TRUE_FATAL(tu_net_wait_for(&s, NET_POLL_READ, DEADLINE_S));
 	CU_ASSERT_EQUAL(net_recv(&s, buf, sizeof(buf), &e), NET_EOF);
 	CU_ASSERT_EQUAL(net_send(&s, "bye", 3, &e), 3);
 	net_close(&s);
-	CU_ASSERT_TRUE_FATAL(wait_for(&c, NET_POLL_READ, DEADLINE_S));
+	CU_ASSERT_TRUE_FATAL(tu_net_wait_for(&c, NET_POLL_READ, DEADLINE_S));
 	n = net_recv(&c, buf, sizeof(buf), &e);
 	CU_ASSERT_EQUAL(n, 3);
-	CU_ASSERT_TRUE_FATAL(wait_for(&c, NET_POLL_READ, DEADLINE_S));
+	CU_ASSERT_TRUE_FATAL(tu_net_wait_for(&c, NET_POLL_READ, DEADLINE_S));
 	CU_ASSERT_EQUAL(net_recv(&c, buf, sizeof(buf), &e), NET_EOF);
 
 	net_close(&c);
@@ -176,7 +129,7 @@ test_tcp_large(void)
 	ssize_t n;
 
 	net_sock_init(&l);
-	addr(&a, "127.0.0.1", 0);
+	tu_net_addr(&a, "127.0.0.1", 0);
 	CU_ASSERT_EQUAL_FATAL(net_listen(&l, &a, 4, &e), 0);
 	CU_ASSERT_TRUE_FATAL(tcp_pair(&l, &c, &s));
 	out = malloc(TOTAL);
@@ -265,7 +218,7 @@ test_connect_refused(void)
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	CU_ASSERT_FATAL(bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0);
 	CU_ASSERT_FATAL(getsockname(fd, (struct sockaddr *)&sin, &len) == 0);
-	addr(&a, "127.0.0.1", ntohs(sin.sin_port));
+	tu_net_addr(&a, "127.0.0.1", ntohs(sin.sin_port));
 	snprintf(want, sizeof(want), "connect to 127.0.0.1:%u", ntohs(sin.sin_port));
 
 	net_sock_init(&c);
@@ -273,7 +226,7 @@ test_connect_refused(void)
 	if (rc == 0) {
 		end = net_now() + DEADLINE_S;
 		do {
-			(void)wait_for(&c, NET_POLL_WRITE, DEADLINE_S);
+			(void)tu_net_wait_for(&c, NET_POLL_WRITE, DEADLINE_S);
 			rc = net_connected(&c, &e);
 		} while (rc == NET_AGAIN && net_now() < end);
 		/* A second look at the failed connection still says it failed. */
@@ -282,13 +235,13 @@ test_connect_refused(void)
 
 			memcpy(first, e.msg, sizeof(first));
 			CU_ASSERT_EQUAL(net_connected(&c, &e), -1);
-			CU_ASSERT_TRUE(contains(e.msg, want));
+			CU_ASSERT_TRUE(tu_has(e.msg, want));
 			memcpy(e.msg, first, sizeof(first));
 		}
 	}
 	CU_ASSERT_EQUAL(rc, -1);
-	CU_ASSERT_TRUE(contains(e.msg, want));
-	CU_ASSERT_TRUE(contains(e.msg, "refused"));
+	CU_ASSERT_TRUE(tu_has(e.msg, want));
+	CU_ASSERT_TRUE(tu_has(e.msg, "refused"));
 	net_close(&c);
 	close(fd);
 }
@@ -334,7 +287,7 @@ unix_accept(int lfd)
 {
 	int fd;
 
-	if (!wait_fd(lfd, NET_POLL_READ, DEADLINE_S))
+	if (!tu_net_wait_fd(lfd, NET_POLL_READ, DEADLINE_S))
 		return -1;
 	fd = accept(lfd, NULL, NULL);
 	if (fd == -1)
@@ -375,12 +328,12 @@ test_unix_addr(void)
 	path[sizeof(sun->sun_path) - 1] = 'p';
 	path[sizeof(sun->sun_path)] = '\0';
 	CU_ASSERT_EQUAL(net_addr_set_unix(&a, path, &e), -1);
-	CU_ASSERT_TRUE(contains(e.msg, "108 bytes long"));
-	CU_ASSERT_TRUE(contains(e.msg, "sun_path"));
-	CU_ASSERT_TRUE(contains(e.msg, "/ppp"));
+	CU_ASSERT_TRUE(tu_has(e.msg, "108 bytes long"));
+	CU_ASSERT_TRUE(tu_has(e.msg, "sun_path"));
+	CU_ASSERT_TRUE(tu_has(e.msg, "/ppp"));
 	CU_ASSERT_EQUAL(net_addr_family(&a), 0);
 	CU_ASSERT_EQUAL(net_addr_set_unix(&a, "", &e), -1);
-	CU_ASSERT_TRUE(contains(e.msg, "empty"));
+	CU_ASSERT_TRUE(tu_has(e.msg, "empty"));
 	CU_ASSERT_EQUAL(net_addr_set_unix(&a, NULL, &e), -1);
 
 	/* What the kernel reports for an unnamed socket, and for an abstract one. */
@@ -397,15 +350,15 @@ test_unix_addr(void)
 	CU_ASSERT_EQUAL(net_addr_set_unix(&a, "/tmp/never-bound.sock", &e), 0);
 	net_sock_init(&l);
 	CU_ASSERT_EQUAL(net_listen(&l, &a, 4, &e), -1);
-	CU_ASSERT_TRUE(contains(e.msg, "unix:/tmp/never-bound.sock"));
-	CU_ASSERT_TRUE(contains(e.msg, "only connected to"));
+	CU_ASSERT_TRUE(tu_has(e.msg, "unix:/tmp/never-bound.sock"));
+	CU_ASSERT_TRUE(tu_has(e.msg, "only connected to"));
 	CU_ASSERT_EQUAL(net_udp_open(&l, &a, 0, &e), -1);
 	CU_ASSERT_FALSE(net_is_open(&l));
 
 	/* Nothing changed for the IP families. */
-	addr(&a, "127.0.0.1", 7);
+	tu_net_addr(&a, "127.0.0.1", 7);
 	CU_ASSERT_STRING_EQUAL(net_addr_str(&a, s, sizeof(s)), "127.0.0.1:7");
-	addr(&a, "::1", 7);
+	tu_net_addr(&a, "::1", 7);
 	CU_ASSERT_STRING_EQUAL(net_addr_str(&a, s, sizeof(s)), "[::1]:7");
 }
 
@@ -443,43 +396,43 @@ test_unix_exchange(void)
 
 	CU_ASSERT_EQUAL(net_recv(&c, buf, sizeof(buf), &e), NET_AGAIN);
 	CU_ASSERT_EQUAL(net_send(&c, "ping", 4, &e), 4);
-	CU_ASSERT_TRUE_FATAL(wait_fd(sfd, NET_POLL_READ, DEADLINE_S));
+	CU_ASSERT_TRUE_FATAL(tu_net_wait_fd(sfd, NET_POLL_READ, DEADLINE_S));
 	CU_ASSERT_EQUAL(recv(sfd, buf, sizeof(buf), 0), 4);
 	CU_ASSERT_NSTRING_EQUAL(buf, "ping", 4);
 	CU_ASSERT_EQUAL(send(sfd, "pong!", 5, MSG_NOSIGNAL), 5);
-	CU_ASSERT_TRUE_FATAL(wait_for(&c, NET_POLL_READ, DEADLINE_S));
+	CU_ASSERT_TRUE_FATAL(tu_net_wait_for(&c, NET_POLL_READ, DEADLINE_S));
 	CU_ASSERT_EQUAL(net_recv(&c, buf, sizeof(buf), &e), 5);
 	CU_ASSERT_NSTRING_EQUAL(buf, "pong!", 5);
 
 	/* Half-close: the server reads the end of the stream and can still answer. */
 	CU_ASSERT_EQUAL(net_shutdown(&c, SHUT_WR, &e), 0);
-	CU_ASSERT_TRUE_FATAL(wait_fd(sfd, NET_POLL_READ, DEADLINE_S));
+	CU_ASSERT_TRUE_FATAL(tu_net_wait_fd(sfd, NET_POLL_READ, DEADLINE_S));
 	CU_ASSERT_EQUAL(recv(sfd, buf, sizeof(buf), 0), 0);
 	CU_ASSERT_EQUAL(send(sfd, "bye", 3, MSG_NOSIGNAL), 3);
 	close(sfd);
-	CU_ASSERT_TRUE_FATAL(wait_for(&c, NET_POLL_READ, DEADLINE_S));
+	CU_ASSERT_TRUE_FATAL(tu_net_wait_for(&c, NET_POLL_READ, DEADLINE_S));
 	CU_ASSERT_EQUAL(net_recv(&c, buf, sizeof(buf), &e), 3);
 	CU_ASSERT_NSTRING_EQUAL(buf, "bye", 3);
 	CU_ASSERT_EQUAL(net_recv(&c, buf, sizeof(buf), &e), NET_EOF);
 
 	/* Writing to a closed peer fails by value (no SIGPIPE), naming the path. */
 	CU_ASSERT_EQUAL(net_send(&c, "x", 1, &e), -1);
-	CU_ASSERT_TRUE(contains(e.msg, "unix send of 1 bytes to "));
-	CU_ASSERT_TRUE(contains(e.msg, want));
+	CU_ASSERT_TRUE(tu_has(e.msg, "unix send of 1 bytes to "));
+	CU_ASSERT_TRUE(tu_has(e.msg, want));
 
 	/* The calls of other kinds refuse a UNIX-domain connection by name. */
 	net_sock_init(&u);
 	CU_ASSERT_EQUAL(net_accept(&c, &u, &e), -1);
-	CU_ASSERT_TRUE(contains(e.msg, "not possible on a UNIX stream connection"));
+	CU_ASSERT_TRUE(tu_has(e.msg, "not possible on a UNIX stream connection"));
 	CU_ASSERT_EQUAL(net_udp_send(&c, "x", 1, &a, &e), -1);
-	CU_ASSERT_TRUE(contains(e.msg, "UNIX stream connection"));
+	CU_ASSERT_TRUE(tu_has(e.msg, "UNIX stream connection"));
 	CU_ASSERT_EQUAL(net_connect(&c, &a, &e), -1);
-	CU_ASSERT_TRUE(contains(e.msg, "already open"));
+	CU_ASSERT_TRUE(tu_has(e.msg, "already open"));
 
 	net_close(&c);
 	net_close(&c);
 	CU_ASSERT_EQUAL(net_send(&c, "x", 1, &e), -1);
-	CU_ASSERT_TRUE(contains(e.msg, "unix send: the socket is closed"));
+	CU_ASSERT_TRUE(tu_has(e.msg, "unix send: the socket is closed"));
 	close(lfd);
 	(void)unlink(path);
 }
@@ -523,11 +476,11 @@ test_unix_backlog(void)
 	rc = net_connected(&w, &e);
 	CU_ASSERT_EQUAL(rc, -1);
 	if (rc == -1) {
-		CU_ASSERT_TRUE(contains(e.msg, want));
-		CU_ASSERT_TRUE(contains(e.msg, "refused"));
+		CU_ASSERT_TRUE(tu_has(e.msg, want));
+		CU_ASSERT_TRUE(tu_has(e.msg, "refused"));
 		/* A second look still says it failed. */
 		CU_ASSERT_EQUAL(net_connected(&w, &e), -1);
-		CU_ASSERT_TRUE(contains(e.msg, want));
+		CU_ASSERT_TRUE(tu_has(e.msg, want));
 	}
 	net_close(&w);
 	net_close(&c[0]);
@@ -548,8 +501,8 @@ unix_refused(const char *path, const char *reason)
 	CU_ASSERT_EQUAL_FATAL(net_addr_set_unix(&a, path, &e), 0);
 	net_sock_init(&c);
 	CU_ASSERT_EQUAL(net_connect(&c, &a, &e), -1);
-	CU_ASSERT_TRUE(contains(e.msg, want));
-	CU_ASSERT_TRUE(contains(e.msg, reason));
+	CU_ASSERT_TRUE(tu_has(e.msg, want));
+	CU_ASSERT_TRUE(tu_has(e.msg, reason));
 	CU_ASSERT_FALSE(net_is_open(&c));
 	net_close(&c);
 }

@@ -16,58 +16,11 @@
 #include <CUnit/CUnit.h>
 
 #include "net.h"
+#include "testnet.h"
 #include "testutil.h"
 
 /* Generous: only reached when something is broken, never part of a passing run's time. */
 #define DEADLINE_S	5.0
-
-/* Waits until descriptor fd is ready for want; 1 when ready, 0 at the deadline. */
-static int
-wait_fd(int fd, unsigned int want, double seconds)
-{
-	struct net_pollent pe;
-	double end = net_now() + seconds, left;
-	struct err e;
-
-	while ((left = end - net_now()) > 0) {
-		pe.fd = fd;
-		pe.want = want;
-		if (net_poll(&pe, 1, (int)(left * 1000) + 1, &e) == -1) {
-			fprintf(stderr, "\n%s\n", e.msg);
-			return 0;
-		}
-		if (pe.got != 0)
-			return 1;
-	}
-	return 0;
-}
-
-/* Waits until s is ready for want; 1 when ready, 0 at the deadline. */
-static int
-wait_for(struct net_sock *s, unsigned int want, double seconds)
-{
-	return wait_fd(s->fd, want, seconds);
-}
-
-static void
-addr(struct net_addr *a, const char *ip, unsigned int port)
-{
-	struct err e;
-
-	if (net_addr_set(a, ip, port, &e) == -1) {
-		fprintf(stderr, "test address %s: %s\n", ip, e.msg);
-		abort();
-	}
-}
-
-static int
-contains(const char *hay, const char *needle)
-{
-	if (strstr(hay, needle) != NULL)
-		return 1;
-	fprintf(stderr, "\nexpected a message containing '%s' vs actual '%s'\n", needle, hay);
-	return 0;
-}
 
 /* ---------------------------------------------------------------------------------------- */
 
@@ -83,7 +36,7 @@ udp_pair(const char *ip)
 
 	net_sock_init(&a);
 	net_sock_init(&b);
-	addr(&bind_to, ip, 0);
+	tu_net_addr(&bind_to, ip, 0);
 	CU_ASSERT_EQUAL_FATAL(net_udp_open(&a, &bind_to, 0, &e), 0);
 	CU_ASSERT_EQUAL_FATAL(net_udp_open(&b, &bind_to, 0, &e), 0);
 	CU_ASSERT_NOT_EQUAL(net_addr_port(&a.local), 0);
@@ -94,7 +47,7 @@ udp_pair(const char *ip)
 	CU_ASSERT_EQUAL(net_udp_recv(&b, buf, sizeof(buf), &src, &dst, &e), NET_AGAIN);
 
 	CU_ASSERT_EQUAL(net_udp_send(&a, "hello", 5, &b.local, &e), 0);
-	CU_ASSERT_TRUE_FATAL(wait_for(&b, NET_POLL_READ, DEADLINE_S));
+	CU_ASSERT_TRUE_FATAL(tu_net_wait_for(&b, NET_POLL_READ, DEADLINE_S));
 	n = net_udp_recv(&b, buf, sizeof(buf), &src, &dst, &e);
 	CU_ASSERT_EQUAL_FATAL(n, 5);
 	CU_ASSERT_NSTRING_EQUAL(buf, "hello", 5);
@@ -104,16 +57,16 @@ udp_pair(const char *ip)
 	CU_ASSERT_STRING_EQUAL(net_addr_ip(&dst, got, sizeof(got)), ip);
 
 	CU_ASSERT_EQUAL(net_udp_send(&b, "", 0, &a.local, &e), 0);
-	CU_ASSERT_TRUE_FATAL(wait_for(&a, NET_POLL_READ, DEADLINE_S));
+	CU_ASSERT_TRUE_FATAL(tu_net_wait_for(&a, NET_POLL_READ, DEADLINE_S));
 	CU_ASSERT_EQUAL(net_udp_recv(&a, buf, sizeof(buf), &src, NULL, &e), 0);
 	CU_ASSERT_EQUAL(net_addr_port(&src), net_addr_port(&b.local));
 
 	/* A datagram larger than the buffer is an error that names both ends, not a silent cut. */
 	memset(buf, 'x', sizeof(buf));
 	CU_ASSERT_EQUAL(net_udp_send(&a, buf, sizeof(buf), &b.local, &e), 0);
-	CU_ASSERT_TRUE_FATAL(wait_for(&b, NET_POLL_READ, DEADLINE_S));
+	CU_ASSERT_TRUE_FATAL(tu_net_wait_for(&b, NET_POLL_READ, DEADLINE_S));
 	CU_ASSERT_EQUAL(net_udp_recv(&b, buf, 16, &src, &dst, &e), -1);
-	CU_ASSERT_TRUE(contains(e.msg, "128 bytes"));
+	CU_ASSERT_TRUE(tu_has(e.msg, "128 bytes"));
 
 	net_close(&a);
 	net_close(&b);
@@ -140,16 +93,16 @@ test_udp_bind_in_use(void)
 	net_sock_init(&a);
 	net_sock_init(&b);
 	CU_ASSERT_EQUAL_FATAL(net_udp_open(&a, &(struct net_addr){ 0 }, 0, &e), -1);
-	CU_ASSERT_TRUE(contains(e.msg, "no address"));
+	CU_ASSERT_TRUE(tu_has(e.msg, "no address"));
 	{
 		struct net_addr any;
 
-		addr(&any, "127.0.0.1", 0);
+		tu_net_addr(&any, "127.0.0.1", 0);
 		CU_ASSERT_EQUAL_FATAL(net_udp_open(&a, &any, 0, &e), 0);
 	}
 	CU_ASSERT_EQUAL(net_udp_open(&b, &a.local, 0, &e), -1);
-	CU_ASSERT_TRUE(contains(e.msg, "bind udp 127.0.0.1:"));
-	CU_ASSERT_TRUE(contains(e.msg, "Address already in use"));
+	CU_ASSERT_TRUE(tu_has(e.msg, "bind udp 127.0.0.1:"));
+	CU_ASSERT_TRUE(tu_has(e.msg, "Address already in use"));
 	CU_ASSERT_FALSE(net_is_open(&b));
 	net_close(&a);
 }
@@ -189,11 +142,11 @@ multicast(int v6)
 	net_sock_init(&a);
 	net_sock_init(&b);
 	net_sock_init(&c);
-	addr(&any, lo, 0);
-	addr(&g, group, 0);
+	tu_net_addr(&any, lo, 0);
+	tu_net_addr(&g, group, 0);
 	/* The receivers bind the group itself: they hear that group and nothing else. */
 	CU_ASSERT_EQUAL_FATAL(net_udp_open(&a, &g, 1, &e), 0);
-	addr(&g, group, net_addr_port(&a.local));
+	tu_net_addr(&g, group, net_addr_port(&a.local));
 	CU_ASSERT_EQUAL_FATAL(net_udp_open(&b, &g, 1, &e), 0);
 	CU_ASSERT_EQUAL_FATAL(net_udp_open(&c, &g, 1, &e), 0);
 	CU_ASSERT_EQUAL_FATAL(net_udp_open(&tx, &any, 0, &e), 0);
@@ -214,7 +167,7 @@ multicast(int v6)
 		 */
 		fprintf(stderr, "\n  note: IPv6 multicast is not routable over lo here (%s); "
 		    "delivery unchecked ", e.msg);
-		CU_ASSERT_TRUE(contains(e.msg, group));
+		CU_ASSERT_TRUE(tu_has(e.msg, group));
 		CU_ASSERT_EQUAL(net_udp_leave(&a, group, lo, &e), 0);
 		CU_ASSERT_EQUAL(net_udp_leave(&b, group, "lo", &e), 0);
 		CU_ASSERT_EQUAL(net_udp_leave(&b, group, "lo", &e), -1);
@@ -225,14 +178,14 @@ multicast(int v6)
 		CU_FAIL("multicast cannot be sent over lo on this machine (message above)");
 		goto out;
 	}
-	if (v6 && !wait_for(&a, NET_POLL_READ, DEADLINE_S)) {
+	if (v6 && !tu_net_wait_for(&a, NET_POLL_READ, DEADLINE_S)) {
 		/* Even with lo's MULTICAST flag and a route, Linux does not loop IPv6 back on lo. */
 		fprintf(stderr, "\n  note: IPv6 multicast to %s is sent but not delivered over lo "
 		    "here; delivery unchecked ", group);
 		CU_ASSERT_EQUAL(net_udp_leave(&a, group, lo, &e), 0);
 		goto out;
 	}
-	if (!wait_for(&a, NET_POLL_READ, DEADLINE_S) || !wait_for(&b, NET_POLL_READ, 1.0)) {
+	if (!tu_net_wait_for(&a, NET_POLL_READ, DEADLINE_S) || !tu_net_wait_for(&b, NET_POLL_READ, 1.0)) {
 		fprintf(stderr, "\nno multicast datagram to %s over lo within %.0f s\n", group,
 		    DEADLINE_S);
 		CU_FAIL("multicast is not delivered over lo on this machine");
@@ -252,18 +205,18 @@ multicast(int v6)
 	/* After a leaves, b (still joined) hears the next datagram and a does not. */
 	CU_ASSERT_EQUAL_FATAL(net_udp_leave(&a, group, lo, &e), 0);
 	CU_ASSERT_EQUAL(net_udp_send(&tx, "two", 3, &g, &e), 0);
-	CU_ASSERT_TRUE_FATAL(wait_for(&b, NET_POLL_READ, DEADLINE_S));
+	CU_ASSERT_TRUE_FATAL(tu_net_wait_for(&b, NET_POLL_READ, DEADLINE_S));
 	CU_ASSERT_EQUAL(take(&b, buf, sizeof(buf), &src, &dst), 3);
 	CU_ASSERT_NSTRING_EQUAL(buf, "two", 3);
 	/* Delivery to every member happens together; a short wait only adds confidence. */
-	CU_ASSERT_FALSE(wait_for(&a, NET_POLL_READ, 0.1));
+	CU_ASSERT_FALSE(tu_net_wait_for(&a, NET_POLL_READ, 0.1));
 	CU_ASSERT_EQUAL(take(&a, buf, sizeof(buf), &src, &dst), -1);
 	/* c bound the same group and port but never joined: it heard neither datagram. */
 	CU_ASSERT_EQUAL(take(&c, buf, sizeof(buf), &src, &dst), -1);
 
 	/* Leaving a group one is not in is reported by the kernel. */
 	CU_ASSERT_EQUAL(net_udp_leave(&a, group, lo, &e), -1);
-	CU_ASSERT_TRUE(contains(e.msg, group));
+	CU_ASSERT_TRUE(tu_has(e.msg, group));
 out:
 	net_close(&tx);
 	net_close(&a);
@@ -291,14 +244,14 @@ test_multicast_misuse(void)
 	struct err e;
 
 	net_sock_init(&u);
-	addr(&a, "127.0.0.1", 0);
+	tu_net_addr(&a, "127.0.0.1", 0);
 	CU_ASSERT_EQUAL_FATAL(net_udp_open(&u, &a, 0, &e), 0);
 	CU_ASSERT_EQUAL(net_udp_join(&u, "127.0.0.2", NULL, &e), -1);
-	CU_ASSERT_TRUE(contains(e.msg, "not a multicast address"));
+	CU_ASSERT_TRUE(tu_has(e.msg, "not a multicast address"));
 	CU_ASSERT_EQUAL(net_udp_join(&u, "ff15::1", NULL, &e), -1);
-	CU_ASSERT_TRUE(contains(e.msg, "family"));
+	CU_ASSERT_TRUE(tu_has(e.msg, "family"));
 	CU_ASSERT_EQUAL(net_udp_join(&u, "239.255.0.1", "nosuchif0", &e), -1);
-	CU_ASSERT_TRUE(contains(e.msg, "nosuchif0"));
+	CU_ASSERT_TRUE(tu_has(e.msg, "nosuchif0"));
 	CU_ASSERT_EQUAL(net_udp_multicast_ttl(&u, 256, &e), -1);
 	CU_ASSERT_EQUAL(net_udp_multicast_ttl(&u, 0, &e), 0);
 	net_close(&u);

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
+#include "testxml.h"
 #include "xml.h"
 
 int	test_xml_register(void);
@@ -47,94 +48,6 @@ static const struct {
 
 #define NBODIES (sizeof(spec_bodies) / sizeof(spec_bodies[0]))
 
-static int
-str_eq(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL)
-		return a == b;
-	return strcmp(a, b) == 0;
-}
-
-static int
-ws_only(const struct xml_node *t)
-{
-	size_t i;
-
-	for (i = 0; i < t->text_len; i++)
-		if (strchr(" \t\r\n", t->text[i]) == NULL)
-			return 0;
-	return 1;
-}
-
-/* The children that count: all of them, or without white space beside elements (loose). */
-static size_t
-kids(const struct xml_node *n, int loose, const struct xml_node **out, size_t cap)
-{
-	size_t i, k = 0;
-	int has_elem = 0;
-
-	for (i = 0; i < n->nchildren; i++)
-		has_elem |= n->children[i]->kind == XML_KIND_ELEMENT;
-	for (i = 0; i < n->nchildren && k < cap; i++) {
-		if (loose && has_elem && n->children[i]->kind == XML_KIND_TEXT &&
-		    ws_only(n->children[i]))
-			continue;
-		out[k++] = n->children[i];
-	}
-	return k;
-}
-
-/* Same tree: names, namespaces, prefixes, attributes in order, children and text. */
-static int
-tree_eq(const struct xml_node *a, const struct xml_node *b, int loose)
-{
-	const struct xml_node *ka[64], *kb[64];
-	size_t i, na, nb;
-
-	if (a->kind != b->kind)
-		return 0;
-	if (a->kind == XML_KIND_TEXT)
-		return a->text_len == b->text_len && memcmp(a->text, b->text, a->text_len) == 0;
-	if (!str_eq(a->name, b->name) || !str_eq(a->ns, b->ns) || !str_eq(a->prefix, b->prefix) ||
-	    a->nattrs != b->nattrs)
-		return 0;
-	for (i = 0; i < a->nattrs; i++)
-		if (!str_eq(a->attrs[i].name, b->attrs[i].name) ||
-		    !str_eq(a->attrs[i].ns, b->attrs[i].ns) ||
-		    !str_eq(a->attrs[i].value, b->attrs[i].value))
-			return 0;
-	na = kids(a, loose, ka, 64);
-	nb = kids(b, loose, kb, 64);
-	if (na != nb)
-		return 0;
-	for (i = 0; i < na; i++)
-		if (!tree_eq(ka[i], kb[i], loose))
-			return 0;
-	return 1;
-}
-
-/* Builds t into a NUL-terminated malloc'd string (NULL on failure, message in e). */
-static char *
-build_str(const struct xml_node *t, int flags, struct err *e)
-{
-	struct bld b;
-	char *s = NULL;
-
-	bld_init(&b);
-	if (xml_build(t, flags, &b, e) == 0 && (s = malloc(b.len + 1)) != NULL) {
-		memcpy(s, b.buf, b.len);
-		s[b.len] = '\0';
-	}
-	bld_free(&b);
-	return s;
-}
-
-static struct xml_node *
-parse_str(const char *s, struct err *e)
-{
-	return xml_parse(s, strlen(s), NULL, e);
-}
-
 /* Parses s expecting failure; checks the message starts with want_pos and holds want. */
 static void
 expect_fail(const char *s, size_t len, const struct xml_limits *lim, const char *want_pos,
@@ -169,7 +82,7 @@ test_spec_bodies(void)
 	size_t i;
 
 	for (i = 0; i < NBODIES; i++) {
-		t = parse_str(spec_bodies[i], &e);
+		t = tu_xml_parse_str(spec_bodies[i], &e);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(t);
 		CU_ASSERT_STRING_EQUAL(t->name, spec_expect[i].root);
 		CU_ASSERT_STRING_EQUAL(t->ns, spec_expect[i].ns);
@@ -188,21 +101,21 @@ test_spec_bodies(void)
 		}
 
 		/* Exact: parse -> build -> parse gives the same tree, white space included. */
-		s = build_str(t, 0, &e);
+		s = tu_xml_build_str(t, 0, &e);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 		CU_ASSERT_EQUAL(strncmp(s, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", 39), 0);
-		t2 = parse_str(s, &e);
+		t2 = tu_xml_parse_str(s, &e);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(t2);
-		CU_ASSERT_TRUE(tree_eq(t, t2, 0));
+		CU_ASSERT_TRUE(tu_xml_tree_eq(t, t2, 0));
 
 		/* Indented: the same tree but for layout, and indenting again changes nothing. */
-		s2 = build_str(t, XML_BUILD_INDENT, &e);
+		s2 = tu_xml_build_str(t, XML_BUILD_INDENT, &e);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(s2);
-		t3 = parse_str(s2, &e);
+		t3 = tu_xml_parse_str(s2, &e);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(t3);
-		CU_ASSERT_TRUE(tree_eq(t, t3, 1));
+		CU_ASSERT_TRUE(tu_xml_tree_eq(t, t3, 1));
 		free(s);
-		s = build_str(t3, XML_BUILD_INDENT, &e);
+		s = tu_xml_build_str(t3, XML_BUILD_INDENT, &e);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 		CU_ASSERT_STRING_EQUAL(s, s2);
 		free(s);
@@ -228,7 +141,7 @@ test_namespaces_parse(void)
 	struct err e;
 	char *s;
 
-	t = parse_str(doc, &e);
+	t = tu_xml_parse_str(doc, &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
 	CU_ASSERT_STRING_EQUAL(t->ns, "urn:d");
 	CU_ASSERT_PTR_NULL(t->prefix);
@@ -269,11 +182,11 @@ test_namespaces_parse(void)
 	CU_ASSERT_PTR_EQUAL(x, c);
 
 	/* Round trip keeps names, namespaces and prefixes. */
-	s = build_str(t, 0, &e);
+	s = tu_xml_build_str(t, 0, &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
-	t2 = parse_str(s, &e);
+	t2 = tu_xml_parse_str(s, &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(t2);
-	CU_ASSERT_TRUE(tree_eq(t, t2, 0));
+	CU_ASSERT_TRUE(tu_xml_tree_eq(t, t2, 0));
 	CU_ASSERT_PTR_NOT_NULL(strstr(s, "<b xmlns=\"\"><c/></b>"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(s, "xml:lang=\"en\""));
 	CU_ASSERT_PTR_NULL(strstr(s, "xmlns:xml"));
@@ -289,21 +202,21 @@ test_entities(void)
 	struct err e;
 	char *s;
 
-	t = parse_str("<a q='&quot;&apos;&lt;&gt;&amp;&#9;&#10;&#13;x'>"
+	t = tu_xml_parse_str("<a q='&quot;&apos;&lt;&gt;&amp;&#9;&#10;&#13;x'>"
 	    "&lt;tag&gt; &amp;amp; &#x41;&#66;&#x20AC;<![CDATA[<raw>&amp;]]>&apos;</a>", &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
 	CU_ASSERT_STRING_EQUAL(t->attrs[0].value, "\"'<>&\t\n\rx");
 	CU_ASSERT_EQUAL_FATAL(t->nchildren, 1);
 	CU_ASSERT_STRING_EQUAL(t->children[0]->text, "<tag> &amp; AB\xe2\x82\xac<raw>&amp;'");
 	/* Writing escapes what it must, and character references keep tab, CR and LF. */
-	s = build_str(t, 0, &e);
+	s = tu_xml_build_str(t, 0, &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	CU_ASSERT_STRING_EQUAL(s, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 	    "<a q=\"&quot;'&lt;>&amp;&#9;&#10;&#13;x\">"
 	    "&lt;tag&gt; &amp;amp; AB\xe2\x82\xac&lt;raw&gt;&amp;amp;'</a>\n");
-	t2 = parse_str(s, &e);
+	t2 = tu_xml_parse_str(s, &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(t2);
-	CU_ASSERT_TRUE(tree_eq(t, t2, 0));
+	CU_ASSERT_TRUE(tu_xml_tree_eq(t, t2, 0));
 	free(s);
 	xml_free(t);
 	xml_free(t2);
@@ -312,11 +225,11 @@ test_entities(void)
 	t = xml_element_new("a", NULL, NULL, &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
 	CU_ASSERT_EQUAL(xml_text_add(t, "x]]>y\r\nz", 8, &e), 0);
-	s = build_str(t, 0, &e);
+	s = tu_xml_build_str(t, 0, &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
-	t2 = parse_str(s, &e);
+	t2 = tu_xml_parse_str(s, &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(t2);
-	CU_ASSERT_TRUE(tree_eq(t, t2, 0));
+	CU_ASSERT_TRUE(tu_xml_tree_eq(t, t2, 0));
 	free(s);
 	xml_free(t);
 	xml_free(t2);
@@ -424,7 +337,7 @@ test_malformed(void)
 	{
 		struct err e;
 
-		CU_ASSERT_PTR_NULL(parse_str("<a>\xc3\x28</a>", &e));
+		CU_ASSERT_PTR_NULL(tu_xml_parse_str("<a>\xc3\x28</a>", &e));
 		CU_ASSERT_PTR_NULL(strchr(e.msg, '\n'));
 	}
 }
@@ -530,12 +443,12 @@ test_encodings(void)
 	FAILS("<?xml version='1.0' encoding='bogus'?><a/>", "line 1 col ",
 	    "Unsupported encoding bogus");
 	/* Declared encodings are converted: the tree is always UTF-8. */
-	t = parse_str("<?xml version='1.0' encoding='ISO-8859-1'?><a>\xe9</a>", &e);
+	t = tu_xml_parse_str("<?xml version='1.0' encoding='ISO-8859-1'?><a>\xe9</a>", &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
 	CU_ASSERT_STRING_EQUAL(t->children[0]->text, "\xc3\xa9");
 	xml_free(t);
 	/* A UTF-8 byte order mark is fine; UTF-16 with its mark is converted. */
-	t = parse_str("\xef\xbb\xbf<a>\xc3\xa9</a>", &e);
+	t = tu_xml_parse_str("\xef\xbb\xbf<a>\xc3\xa9</a>", &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
 	CU_ASSERT_STRING_EQUAL(t->children[0]->text, "\xc3\xa9");
 	xml_free(t);
@@ -617,13 +530,13 @@ test_silent(void)
 	fflush(stderr);
 	saved = dup(2);
 	dup2(fd, 2);
-	CU_ASSERT_PTR_NULL(parse_str("<a><b></a>", &e));
-	CU_ASSERT_PTR_NULL(parse_str("<a>\xff</a>", &e));
-	CU_ASSERT_PTR_NULL(parse_str("<?xml version='1.0' encoding='bogus'?><a/>", &e));
-	CU_ASSERT_PTR_NULL(parse_str("<?xml version='1.0' encoding='UTF-16'?><a/>", &e));
-	CU_ASSERT_PTR_NULL(parse_str("<!DOCTYPE a [<!ENTITY x 'y'>]><a>&x;</a>", &e));
-	CU_ASSERT_PTR_NULL(parse_str("<a xmlns:p='rel'><p:b q:c=''/></a>", &e));
-	xml_free(parse_str("<a xmlns='relative'/>", &e));	/* a warning, not an error */
+	CU_ASSERT_PTR_NULL(tu_xml_parse_str("<a><b></a>", &e));
+	CU_ASSERT_PTR_NULL(tu_xml_parse_str("<a>\xff</a>", &e));
+	CU_ASSERT_PTR_NULL(tu_xml_parse_str("<?xml version='1.0' encoding='bogus'?><a/>", &e));
+	CU_ASSERT_PTR_NULL(tu_xml_parse_str("<?xml version='1.0' encoding='UTF-16'?><a/>", &e));
+	CU_ASSERT_PTR_NULL(tu_xml_parse_str("<!DOCTYPE a [<!ENTITY x 'y'>]><a>&x;</a>", &e));
+	CU_ASSERT_PTR_NULL(tu_xml_parse_str("<a xmlns:p='rel'><p:b q:c=''/></a>", &e));
+	xml_free(tu_xml_parse_str("<a xmlns='relative'/>", &e));	/* a warning, not an error */
 	fflush(stderr);
 	dup2(saved, 2);
 	close(saved);
@@ -643,7 +556,7 @@ test_warnings(void)
 	struct xml_node *t;
 	struct err e;
 
-	t = parse_str("<a xmlns='relative'/>", &e);
+	t = tu_xml_parse_str("<a xmlns='relative'/>", &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
 	CU_ASSERT_STRING_EQUAL(t->ns, "relative");
 	xml_free(t);

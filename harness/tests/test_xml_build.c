@@ -6,95 +6,8 @@
 #include <unistd.h>
 
 #include "testutil.h"
+#include "testxml.h"
 #include "xml.h"
-
-static int
-str_eq(const char *a, const char *b)
-{
-	if (a == NULL || b == NULL)
-		return a == b;
-	return strcmp(a, b) == 0;
-}
-
-static int
-ws_only(const struct xml_node *t)
-{
-	size_t i;
-
-	for (i = 0; i < t->text_len; i++)
-		if (strchr(" \t\r\n", t->text[i]) == NULL)
-			return 0;
-	return 1;
-}
-
-/* The children that count: all of them, or without white space beside elements (loose). */
-static size_t
-kids(const struct xml_node *n, int loose, const struct xml_node **out, size_t cap)
-{
-	size_t i, k = 0;
-	int has_elem = 0;
-
-	for (i = 0; i < n->nchildren; i++)
-		has_elem |= n->children[i]->kind == XML_KIND_ELEMENT;
-	for (i = 0; i < n->nchildren && k < cap; i++) {
-		if (loose && has_elem && n->children[i]->kind == XML_KIND_TEXT &&
-		    ws_only(n->children[i]))
-			continue;
-		out[k++] = n->children[i];
-	}
-	return k;
-}
-
-/* Same tree: names, namespaces, prefixes, attributes in order, children and text. */
-static int
-tree_eq(const struct xml_node *a, const struct xml_node *b, int loose)
-{
-	const struct xml_node *ka[64], *kb[64];
-	size_t i, na, nb;
-
-	if (a->kind != b->kind)
-		return 0;
-	if (a->kind == XML_KIND_TEXT)
-		return a->text_len == b->text_len && memcmp(a->text, b->text, a->text_len) == 0;
-	if (!str_eq(a->name, b->name) || !str_eq(a->ns, b->ns) || !str_eq(a->prefix, b->prefix) ||
-	    a->nattrs != b->nattrs)
-		return 0;
-	for (i = 0; i < a->nattrs; i++)
-		if (!str_eq(a->attrs[i].name, b->attrs[i].name) ||
-		    !str_eq(a->attrs[i].ns, b->attrs[i].ns) ||
-		    !str_eq(a->attrs[i].value, b->attrs[i].value))
-			return 0;
-	na = kids(a, loose, ka, 64);
-	nb = kids(b, loose, kb, 64);
-	if (na != nb)
-		return 0;
-	for (i = 0; i < na; i++)
-		if (!tree_eq(ka[i], kb[i], loose))
-			return 0;
-	return 1;
-}
-
-/* Builds t into a NUL-terminated malloc'd string (NULL on failure, message in e). */
-static char *
-build_str(const struct xml_node *t, int flags, struct err *e)
-{
-	struct bld b;
-	char *s = NULL;
-
-	bld_init(&b);
-	if (xml_build(t, flags, &b, e) == 0 && (s = malloc(b.len + 1)) != NULL) {
-		memcpy(s, b.buf, b.len);
-		s[b.len] = '\0';
-	}
-	bld_free(&b);
-	return s;
-}
-
-static struct xml_node *
-parse_str(const char *s, struct err *e)
-{
-	return xml_parse(s, strlen(s), NULL, e);
-}
 
 /* Golden text for the MSK request as the harness sends it. */
 static void
@@ -115,7 +28,7 @@ test_build_golden(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(m);
 	CU_ASSERT_EQUAL(xml_attr_add(m, "keyDomainId", NULL, "00f110", 6, &e), 0);
 	CU_ASSERT_EQUAL(xml_attr_add(m, "mskId", NULL, "00010003", 8, &e), 0);
-	s = build_str(t, XML_BUILD_INDENT, &e);
+	s = tu_xml_build_str(t, XML_BUILD_INDENT, &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	CU_ASSERT_STRING_EQUAL(s,
 	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -124,7 +37,7 @@ test_build_golden(void)
 	    "  <msk keyDomainId=\"00f110\" mskId=\"00010003\"/>\n"
 	    "</mskRequest>\n");
 	free(s);
-	s = build_str(t, 0, &e);
+	s = tu_xml_build_str(t, 0, &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	CU_ASSERT_STRING_EQUAL(s,
 	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -149,7 +62,7 @@ test_namespaces_build(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
 	CU_ASSERT_EQUAL(xml_attr_add(t, "k", "", "v", 1, &e), 0);	/* "" is no namespace */
 	CU_ASSERT_PTR_NULL(t->attrs[0].ns);
-	s = build_str(t, 0, &e);
+	s = tu_xml_build_str(t, 0, &e);
 	CU_ASSERT_STRING_EQUAL(s, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plain k=\"v\"/>\n");
 	free(s);
 	xml_free(t);
@@ -171,7 +84,7 @@ test_namespaces_build(void)
 	b = xml_element_add(a, "deep", "urn:r", NULL, &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(xml_element_add(t, "other", "urn:o", NULL, &e));
-	s = build_str(t, XML_BUILD_INDENT, &e);
+	s = tu_xml_build_str(t, XML_BUILD_INDENT, &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	CU_ASSERT_STRING_EQUAL(s,
 	    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -187,10 +100,10 @@ test_namespaces_build(void)
 	    "  <other xmlns=\"urn:o\"/>\n"
 	    "</root>\n");
 	{
-		struct xml_node *t2 = parse_str(s, &e);
+		struct xml_node *t2 = tu_xml_parse_str(s, &e);
 
 		CU_ASSERT_PTR_NOT_NULL_FATAL(t2);
-		CU_ASSERT_TRUE(tree_eq(t, t2, 1));
+		CU_ASSERT_TRUE(tu_xml_tree_eq(t, t2, 1));
 		CU_ASSERT_STRING_EQUAL(xml_find(t2, "deep", NULL)->ns, "urn:r");
 		xml_free(t2);
 	}
@@ -264,7 +177,7 @@ test_build_checks(void)
 	struct err e;
 	char *saved;
 
-	t = parse_str("<a><b/><b><c/></b></a>", &e);
+	t = tu_xml_parse_str("<a><b/><b><c/></b></a>", &e);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
 	b = t->children[1]->children[0];
 	saved = b->name;
