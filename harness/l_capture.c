@@ -492,12 +492,7 @@ static const luaL_Reg metas[] = {
 static void
 createmeta(lua_State *L)
 {
-	luaL_newmetatable(L, CAPTURE_MT);
-	luaL_setfuncs(L, metas, 0);
-	luaL_newlibtable(L, meths);
-	luaL_setfuncs(L, meths, 0);
-	lua_setfield(L, -2, "__index");
-	lua_pop(L, 1);
+	lua_env_createmeta(L, CAPTURE_MT, metas, meths);
 }
 
 int

@@ -78,16 +78,6 @@ flag(lua_State *L, int t, const char *fn, const char *k)
 }
 
 static int
-push_built(lua_State *L, struct bld *b, int rc, const char *msg)
-{
-	if (rc == -1)
-		return luaL_error(L, "%s", msg);
-	lua_pushlstring(L, (const char *)b->buf, b->len);
-	bld_free(b);
-	return 1;
-}
-
-static int
 l_challenge(lua_State *L)
 {
 	struct digest_challenge c;
@@ -106,7 +96,7 @@ l_challenge(lua_State *L)
 	if (c.realm == NULL || c.nonce == NULL)
 		return luaL_error(L, "challenge: fields 'realm' and 'nonce' are required");
 	b = lua_env_bld(L);
-	return push_built(L, b, digest_challenge_write(b, &c, &e), e.msg);
+	return lua_env_push_bld(L, b, digest_challenge_write(b, &c, &e), e.msg);
 }
 
 static int
@@ -218,7 +208,7 @@ l_authorization(lua_State *L)
 	c.opaque = text(L, 1, "authorization", "opaque");
 	c.userhash = flag(L, 1, "authorization", "userhash");
 	b = lua_env_bld(L);
-	return push_built(L, b, digest_authorization_write(b, &c, &e), e.msg);
+	return lua_env_push_bld(L, b, digest_authorization_write(b, &c, &e), e.msg);
 }
 
 /*
@@ -331,12 +321,7 @@ static const luaL_Reg metas[] = {
 static void
 createmeta(lua_State *L)
 {
-	luaL_newmetatable(L, DIGEST_MT);
-	luaL_setfuncs(L, metas, 0);
-	luaL_newlibtable(L, meths);
-	luaL_setfuncs(L, meths, 0);
-	lua_setfield(L, -2, "__index");
-	lua_pop(L, 1);
+	lua_env_createmeta(L, DIGEST_MT, metas, meths);
 }
 
 int

@@ -131,16 +131,6 @@ get_common(lua_State *L, const char *fn, struct http_out *m)
 }
 
 static int
-push_built(lua_State *L, struct bld *b, int rc, const char *msg)
-{
-	if (rc == -1)
-		return luaL_error(L, "%s", msg);
-	lua_pushlstring(L, (const char *)b->buf, b->len);
-	bld_free(b);
-	return 1;
-}
-
-static int
 l_request(lua_State *L)
 {
 	struct http_out m;
@@ -155,7 +145,7 @@ l_request(lua_State *L)
 		return luaL_error(L, "request: field 'target' is required");
 	get_common(L, "request", &m);
 	b = lua_env_bld(L);
-	return push_built(L, b, http_write_request(b, &m, &e), e.msg);
+	return lua_env_push_bld(L, b, http_write_request(b, &m, &e), e.msg);
 }
 
 static int
@@ -178,7 +168,7 @@ l_response(lua_State *L)
 	m.reason = opt_text(L, "response", "reason");
 	get_common(L, "response", &m);
 	b = lua_env_bld(L);
-	return push_built(L, b, http_write_response(b, &m, &e), e.msg);
+	return lua_env_push_bld(L, b, http_write_response(b, &m, &e), e.msg);
 }
 
 static int
@@ -442,12 +432,7 @@ static const luaL_Reg metas[] = {
 static void
 createmeta(lua_State *L)
 {
-	luaL_newmetatable(L, PARSER_MT);
-	luaL_setfuncs(L, metas, 0);
-	luaL_newlibtable(L, meths);
-	luaL_setfuncs(L, meths, 0);
-	lua_setfield(L, -2, "__index");
-	lua_pop(L, 1);
+	lua_env_createmeta(L, PARSER_MT, metas, meths);
 }
 
 int

@@ -725,12 +725,7 @@ static const luaL_Reg metas[] = {
 static void
 createmeta(lua_State *L)
 {
-	luaL_newmetatable(L, "mbms.mikey");
-	luaL_setfuncs(L, metas, 0);
-	luaL_newlibtable(L, meths);
-	luaL_setfuncs(L, meths, 0);
-	lua_setfield(L, -2, "__index");
-	lua_pop(L, 1);
+	lua_env_createmeta(L, "mbms.mikey", metas, meths);
 }
 
 int

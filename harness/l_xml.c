@@ -33,6 +33,7 @@
 
 #include "builder.h"
 #include "xml.h"
+#include "lua_env.h"
 
 #define BOX_MT		"mbms.xml.box"
 #define PATH_CAP	512
@@ -622,12 +623,7 @@ static const luaL_Reg metas[] = {
 static void
 createmeta(lua_State *L)
 {
-	luaL_newmetatable(L, BOX_MT);
-	luaL_setfuncs(L, metas, 0);
-	luaL_newlibtable(L, meths);
-	luaL_setfuncs(L, meths, 0);
-	lua_setfield(L, -2, "__index");
-	lua_pop(L, 1);
+	lua_env_createmeta(L, BOX_MT, metas, meths);
 }
 
 int

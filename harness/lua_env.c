@@ -36,6 +36,27 @@ lua_env_bld(lua_State *L)
 	return b;
 }
 
+void
+lua_env_createmeta(lua_State *L, const char *name, const luaL_Reg *metas, const luaL_Reg *meths)
+{
+	luaL_newmetatable(L, name);
+	luaL_setfuncs(L, metas, 0);
+	lua_newtable(L);
+	luaL_setfuncs(L, meths, 0);
+	lua_setfield(L, -2, "__index");
+	lua_pop(L, 1);
+}
+
+int
+lua_env_push_bld(lua_State *L, struct bld *b, int rc, const char *msg)
+{
+	if (rc == -1)
+		return luaL_error(L, "%s", msg);
+	lua_pushlstring(L, b->len ? (const char *)b->buf : "", b->len);
+	bld_free(b);
+	return 1;
+}
+
 static const luaL_Reg modules[] = {
 	{ "mbms.mikey", luaopen_mbms_mikey },
 	{ "mbms.crypto", luaopen_mbms_crypto },

@@ -5,8 +5,10 @@
 #ifndef MBMS_LUA_ENV_H
 #define MBMS_LUA_ENV_H
 
+#include <lauxlib.h>
 #include <lua.h>
 
+#include "builder.h"
 #include "err.h"
 
 /* The binding modules: each l_<x>.c exports only its luaopen_mbms_<x>. */
@@ -26,6 +28,19 @@ int	luaopen_mbms_xml(lua_State *L);
  * output across calls that can raise (STYLE.md 8).
  */
 struct bld *lua_env_bld(lua_State *L);
+
+/*
+ * The one metatable recipe of every binding (STYLE.md 2): registers name with the metamethods
+ * of metas and an __index table holding meths.
+ */
+void	lua_env_createmeta(lua_State *L, const char *name, const luaL_Reg *metas,
+	    const luaL_Reg *meths);
+
+/*
+ * Pushes the builder's bytes as a string and frees them; when rc is -1 raises msg instead (the
+ * builder's userdata still frees it). Returns the number of results for a lua_CFunction.
+ */
+int	lua_env_push_bld(lua_State *L, struct bld *b, int rc, const char *msg);
 
 /*
  * Returns a new state with the standard libraries and every mbms.* module loadable by require;
