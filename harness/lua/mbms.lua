@@ -29,7 +29,12 @@ local Conn = {}
 Conn.__index = Conn
 
 local function wrap(t, c, kind)
-  return setmetatable({ t = t, c = c, parser = http.parser(kind), pending = {} }, Conn)
+  local conn = setmetatable({ t = t, c = c, parser = http.parser(kind), pending = {} }, Conn)
+  -- The flow as evidence sees it (addresses from the harness's side).
+  local lip, lport = c:local_addr()
+  local pip, pport = c:peer()
+  conn.flow = { src = lip, sport = lport, dst = pip, dport = pport }
+  return conn
 end
 
 --- Sends all of data before the deadline; returns true or nil, message.
@@ -39,6 +44,7 @@ function Conn:send_all(data, deadline)
     -- A connection closed meanwhile (by a cleanup or the peer's task) is an answer, not a crash.
     local okc, n, err = pcall(self.c.send, self.c, data, i)
     if not okc then return nil, "closed" end
+    if n then self.t:capture_tcp(self.flow, true, data:sub(i, i + n - 1)) end
     if n then i = i + n
     elseif err == "again" then
       local ok = self.t.sched:wait(self.c, "w", deadline)
@@ -55,6 +61,7 @@ function Conn:read(deadline)
     local okc, data, err = pcall(self.c.recv, self.c, 65536)
     if not okc then return nil, "closed" end
     if data then
+      self.t:capture_tcp(self.flow, false, data)
       local msgs, perr = self.parser:feed(data)
       if not msgs then return nil, "malformed HTTP: " .. perr end
       for _, m in ipairs(msgs) do self.pending[#self.pending + 1] = m end
@@ -229,6 +236,8 @@ function Bmsc:udp_loop()
   while true do
     local data, ip, port = self.udp:recv()
     if data then
+      local lip, lport = self.udp:local_addr()
+      t:capture_udp(ip, port, lip, lport, data)
       local m, err = mikey.decode(data)
       -- KU-MK-01 on what the UE sends: it must parse and follow the profile's rules.
       if not m then
@@ -386,6 +395,8 @@ function Bmsc:send_mikey(bytes, what)
   local ip, port = self:ue_addr()
   local ok, err = self.udp:send(bytes, ip, port)
   if not ok then self.t:error("sending " .. what .. " to " .. ip .. ":" .. port .. ": " .. err) end
+  local lip, lport = self.udp:local_addr()
+  self.t:capture_udp(lip, lport, ip, port, bytes)
   self.t:log("sent %s (%d bytes) to %s:%d", what, #bytes, ip, port)
 end
 
@@ -464,6 +475,8 @@ function Ue:udp_loop()
   while true do
     local data, ip, port = self.udp:recv()
     if data then
+      local lip, lport = self.udp:local_addr()
+      t:capture_udp(ip, port, lip, lport, data)
       self.mikey:push(self:classify(data, ip, port))
     elseif ip == "again" then
       if not t.sched:wait(self.udp, "r", t.until_) then return end
@@ -506,6 +519,8 @@ function Ue:verify(ev)
     self.sub.keys.muk))
   local ok, err = self.udp:send(bytes, ev.src, ev.sport)
   if not ok then self.t:error("sending verification: " .. err) end
+  local lip, lport = self.udp:local_addr()
+  self.t:capture_udp(lip, lport, ev.src, ev.sport, bytes)
   return bytes
 end
 

@@ -18,7 +18,7 @@ commands:
         tooling; scenarios are run by the campaign runner, not by this).
   run --target FILE [--profile FILE] [--filter EXPR] [--junit F] [--json F]
       [-j N] [--time-scale X] [--seed S] [--repeat N] [--baseline F] [-v]
-      [--suites DIR] [--budget N] [--var NAME=VALUE]...
+      [--suites DIR] [--budget N] [--var NAME=VALUE]... [--pcap-dir DIR]
         Run the scenarios for the target's role (the harness plays the other
         side). --filter selects by id glob, tag:, req:, clause:, role:, kind:
         with and/or/not and parentheses; --time-scale multiplies every profile
@@ -28,7 +28,9 @@ commands:
         target must declare parallel = { port_stride = N }). --var sets a
         {NAME} placeholder of the target's commands (e.g. --var faults=no-401);
         {home}, {exe}, {target_path}, {time_scale}, {seed}, {worker} and
-        {port_offset} are always set.
+        {port_offset} are always set. --pcap-dir DIR writes DIR/<id>.pcap per
+        scenario: every packet the harness sent and received (UDP, and TCP with
+        synthesized sequence numbers), named in the JUnit system-out.
         Exit 0 all pass (or as the baseline expects), 1 failures, 2 usage or
         harness errors.
   list [--json] [--filter EXPR] [--suites DIR]

@@ -16,7 +16,7 @@ local OPTS = {
   ["--target"] = "target", ["--profile"] = "profile", ["--filter"] = "filter",
   ["--junit"] = "junit", ["--json"] = "json", ["-j"] = "jobs", ["--time-scale"] = "scale",
   ["--seed"] = "seed", ["--repeat"] = "repeat", ["--baseline"] = "baseline",
-  ["--suites"] = "suites", ["--budget"] = "budget",
+  ["--suites"] = "suites", ["--budget"] = "budget", ["--pcap-dir"] = "pcap_dir",
   -- Internal: how a parallel run drives its worker processes.
   ["--var"] = "var",
   ["--worker"] = "worker", ["--port-offset"] = "port_offset", ["--results-file"] = "results_file",
@@ -99,6 +99,13 @@ function M.run_one(sc, ctx)
       return result
     end
   end
+  if ctx.pcap_dir then
+    -- Evidence: every packet the harness sends or receives in this scenario (issue #6).
+    local capture = require("mbms.capture")
+    local path = ctx.pcap_dir .. "/" .. sc.id .. (ctx.repeat_index and ("-" .. ctx.repeat_index) or "") .. ".pcap"
+    local w, werr = capture.create(path)
+    if w then t.capture, result.capture = w, path else trace[#trace + 1] = "capture: " .. tostring(werr) end
+  end
   local main = S:spawn(function() return sc.run(t) end, sc.id, t.hook)
   local ok, err, tb = S:run(main, started + limit)
   result.time = net.now() - started
@@ -131,6 +138,10 @@ function M.run_one(sc, ctx)
   local cm = S:spawn(function() t:run_cleanups() end, "cleanup", t.hook)
   local cok, cerr = S:run(cm, net.now() + S:dur(ctx.profile.timers.T_request or 5) + 1)
   if not cok then trace[#trace + 1] = "cleanup did not finish: " .. tostring(cerr) end
+  if t.capture then
+    local ok2, cerr2 = t.capture:close()
+    if not ok2 then trace[#trace + 1] = "capture: " .. tostring(cerr2) end
+  end
   return result
 end
 
@@ -206,8 +217,8 @@ local function save_results(path, results)
   if not f then return nil, err end
   f:write("return {\n")
   for _, r in ipairs(results) do
-    f:write(string.format("{ id = %q, verdict = %q, kind = %s, message = %s, detail = %s, time = %.17g, repeat_index = %s, trace = {",
-      r.scenario.id, r.verdict, r.kind and string.format("%q", r.kind) or "nil",
+    f:write(string.format("{ id = %q, verdict = %q, capture = %s, kind = %s, message = %s, detail = %s, time = %.17g, repeat_index = %s, trace = {",
+      r.scenario.id, r.verdict, r.capture and string.format("%q", r.capture) or "nil", r.kind and string.format("%q", r.kind) or "nil",
       r.message and string.format("%q", r.message) or "nil", r.detail and string.format("%q", r.detail) or "nil",
       r.time or 0, tostring(r.repeat_index)))
     for _, line in ipairs(r.trace or {}) do f:write(string.format("%q,", line)) end
@@ -236,7 +247,7 @@ local function execute_parallel(o, ctx, selected, home)
   for w, ids in pairs(parts) do
     local args = { shell_quote(MBMSCT_EXE or (home .. "/build/mbmsct")), "run", "--target", shell_quote(o.target),
       "--seed", o.seed, "--time-scale", string.format("%.17g", o.scale), "--repeat", o.repeat_n,
-      "--budget", o.budget, "--filter", shell_quote(table.concat(ids, " or ")),
+      "--budget", o.budget, o.pcap_dir and ("--pcap-dir " .. shell_quote(o.pcap_dir)) or "", "--filter", shell_quote(table.concat(ids, " or ")),
       "--worker", w, "--port-offset", (w - 1) * stride,
       "--results-file", shell_quote(tmp .. "/w" .. w .. ".lua") }
     if o.profile then args[#args + 1] = "--profile " .. shell_quote(o.profile) end
@@ -310,7 +321,10 @@ function M.main(args, usage_error, home)
   end
   local net = require("mbms.net")
   local ctx = { net = net, profile = prof, target = tgt, seed = o.seed, scale = o.scale,
-    budget = o.budget }
+    budget = o.budget, pcap_dir = o.pcap_dir }
+  if o.pcap_dir and not os.execute("mkdir -p '" .. o.pcap_dir:gsub("'", "'\\''") .. "'") then
+    return die("--pcap-dir: cannot create " .. o.pcap_dir)
+  end
   local total = #selected * o.repeat_n
   if total == 0 then
     return die(string.format("no scenario for a %s target%s (the harness plays %s)", tgt.role,
@@ -385,7 +399,7 @@ function M.main(args, usage_error, home)
         { "id", r.scenario.id }, { "title", r.scenario.title }, { "role", r.scenario.role },
         { "requirements", r.scenario.requirements }, { "clause", r.scenario.clause },
         { "verdict", r.verdict }, { "kind", r.kind }, { "message", r.message },
-        { "detail", r.detail }, { "time", r.time }, { "repeat", r.repeat_index },
+        { "detail", r.detail }, { "time", r.time }, { "repeat", r.repeat_index }, { "capture", r.capture },
         { "profile", run.profile }, { "target", run.target }, { "seed", run.seed },
         { "trace", r.trace },
       }), "\n")

@@ -111,6 +111,36 @@ function T:now() return self.sched:now() - self.started end
 --- Sleeps a profile duration (scaled).
 function T:sleep(seconds) return self.sched:sleep(seconds) end
 
+--- Evidence (--pcap-dir): records a UDP datagram the harness sent or received, with the real
+-- addresses and ports, into this scenario's capture. A no-op without a capture.
+function T:capture_udp(src, sport, dst, dport, payload)
+  if not self.capture then return end
+  local ok, err = self.capture:udp{ src = src, sport = sport, dst = dst, dport = dport, payload = payload,
+    time = self.sched.net.wall() }
+  if not ok then self:log("capture: %s", tostring(err)) end
+end
+
+--- Evidence for TCP: `flow` is a table the caller keeps per connection with its addresses
+-- (src, sport, dst, dport from the harness's side); sequence numbers are synthesized per
+-- direction so that Wireshark reassembles the HTTP exchange. out: true when the harness sent.
+function T:capture_tcp(flow, out, payload)
+  if not self.capture or #payload == 0 then return end
+  flow.seq_out, flow.seq_in = flow.seq_out or 1, flow.seq_in or 1
+  local rec
+  if out then
+    rec = { src = flow.src, sport = flow.sport, dst = flow.dst, dport = flow.dport,
+      seq = flow.seq_out, ack = flow.seq_in, payload = payload }
+    flow.seq_out = (flow.seq_out + #payload) % 4294967296
+  else
+    rec = { src = flow.dst, sport = flow.dport, dst = flow.src, dport = flow.sport,
+      seq = flow.seq_in, ack = flow.seq_out, payload = payload }
+    flow.seq_in = (flow.seq_in + #payload) % 4294967296
+  end
+  rec.flags, rec.time = 0x18, self.sched.net.wall()
+  local ok, err = self.capture:tcp(rec)
+  if not ok then self:log("capture: %s", tostring(err)) end
+end
+
 --- Records a wire-format violation (KU-MK-*) seen in a message from the SUT. Violations do
 -- not stop the scenario where they are seen (a background receiver may see them); the runner
 -- turns the first one into a failure when the scenario would otherwise pass.
