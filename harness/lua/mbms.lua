@@ -214,47 +214,48 @@ function Bmsc:close()
   pcall(self.udp.close, self.udp)
 end
 
-function Bmsc:accept_loop()
-  local t = self.t
+--- Calls the non-blocking op() until the socket closes or the scenario's time is up, handing
+-- each result to handle(); "again" waits for readiness through the scheduler.
+local function pump(t, sock, op, handle)
   while true do
-    local c, ip, port = self.listener:accept()
-    if c then
-      local conn = wrap(t, c, "request")
-      conn.peer_ip, conn.peer_port = ip, port
-      self.conns[#self.conns + 1] = conn
-      t:spawn(function() self:serve(conn) end, "bmsc-conn")
-    elseif ip == "again" then
-      if not t.sched:wait(self.listener, "r", t.until_) then return end
+    local a, b, c = op()
+    if a then
+      handle(a, b, c)
+    elseif b == "again" then
+      if not t.sched:wait(sock, "r", t.until_) then return end
     else
       return
     end
   end
 end
 
+function Bmsc:accept_loop()
+  local t = self.t
+  pump(t, self.listener, function() return self.listener:accept() end, function(c, ip, port)
+    local conn = wrap(t, c, "request")
+    conn.peer_ip, conn.peer_port = ip, port
+    self.conns[#self.conns + 1] = conn
+    t:spawn(function() self:serve(conn) end, "bmsc-conn")
+  end)
+end
+
 function Bmsc:udp_loop()
   local t = self.t
-  while true do
-    local data, ip, port = self.udp:recv()
-    if data then
-      local lip, lport = self.udp:local_addr()
-      t:capture_udp(ip, port, lip, lport, data)
-      local m, err = mikey.decode(data)
-      -- KU-MK-01 on what the UE sends: it must parse and follow the profile's rules.
-      if not m then
-        t:wire_violation("KU-MK-01 MIKEY from the UE", err, data)
-      else
-        local viol, kind = mikey.validate(data, self.prof.mikey)
-        if #viol > 0 then t:wire_violation("KU-MK-01 " .. tostring(kind) .. " from the UE", table.concat(viol, "; "), data) end
-      end
-      self.mikey:push({ what = m and ("MIKEY " .. (mikey.name("data_type", m.type) or m.type)) or
-        ("malformed MIKEY: " .. err), bytes = data, msg = m, error = err, src = ip, sport = port,
-        time = t.sched:now() })
-    elseif ip == "again" then
-      if not t.sched:wait(self.udp, "r", t.until_) then return end
+  pump(t, self.udp, function() return self.udp:recv() end, function(data, ip, port)
+    local lip, lport = self.udp:local_addr()
+    t:capture_udp(ip, port, lip, lport, data)
+    local m, err = mikey.decode(data)
+    -- KU-MK-01 on what the UE sends: it must parse and follow the profile's rules.
+    if not m then
+      t:wire_violation("KU-MK-01 MIKEY from the UE", err, data)
     else
-      return
+      local viol, kind = mikey.validate(data, self.prof.mikey)
+      if #viol > 0 then t:wire_violation("KU-MK-01 " .. tostring(kind) .. " from the UE", table.concat(viol, "; "), data) end
     end
-  end
+    self.mikey:push({ what = m and ("MIKEY " .. (mikey.name("data_type", m.type) or m.type)) or
+      ("malformed MIKEY: " .. err), bytes = data, msg = m, error = err, src = ip, sport = port,
+      time = t.sched:now() })
+  end)
 end
 
 --- Checks Digest credentials; returns the subscriber or nil and why.
@@ -472,18 +473,11 @@ end
 
 function Ue:udp_loop()
   local t = self.t
-  while true do
-    local data, ip, port = self.udp:recv()
-    if data then
-      local lip, lport = self.udp:local_addr()
-      t:capture_udp(ip, port, lip, lport, data)
-      self.mikey:push(self:classify(data, ip, port))
-    elseif ip == "again" then
-      if not t.sched:wait(self.udp, "r", t.until_) then return end
-    else
-      return
-    end
-  end
+  pump(t, self.udp, function() return self.udp:recv() end, function(data, ip, port)
+    local lip, lport = self.udp:local_addr()
+    t:capture_udp(ip, port, lip, lport, data)
+    self.mikey:push(self:classify(data, ip, port))
+  end)
 end
 
 --- Decodes, validates against the profile and unprotects (MUK) a received MIKEY message.
