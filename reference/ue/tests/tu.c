@@ -103,6 +103,28 @@ header(struct mikey_msg *m, uint32_t csb, int v)
 
 static const uint8_t rand16[16] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 };
 
+/* The payloads every test delivery starts with: Key ID extension, T (COUNTER), RAND. */
+static void
+add_keyid_t_rand(struct mikey_msg *m, const uint8_t *ext, size_t ext_len, const uint8_t *t)
+{
+	struct mikey_payload *p;
+
+	p = &m->p[m->npayloads++];
+	p->type = MIKEY_PT_GENEXT;
+	p->u.ext.ext_type = 2;
+	p->u.ext.data.p = ext;
+	p->u.ext.data.len = ext_len;
+	p = &m->p[m->npayloads++];
+	p->type = MIKEY_PT_T;
+	p->u.t.ts_type = MIKEY_TS_COUNTER;
+	p->u.t.value.p = t;
+	p->u.t.value.len = 4;
+	p = &m->p[m->npayloads++];
+	p->type = MIKEY_PT_RAND;
+	p->u.rand.data.p = rand16;
+	p->u.rand.data.len = 16;
+}
+
 size_t
 tu_delivery(uint8_t *out, size_t cap, const uint8_t *muk, uint32_t counter, const char *idi,
     const char *idr, const uint8_t *mskid, const uint8_t *key, uint16_t seql, uint16_t sequ,
@@ -126,20 +148,7 @@ tu_delivery(uint8_t *out, size_t cap, const uint8_t *muk, uint32_t counter, cons
 	vf[1] = (uint8_t)seql;
 	vt[0] = (uint8_t)(sequ >> 8);
 	vt[1] = (uint8_t)sequ;
-	p = &m.p[m.npayloads++];
-	p->type = MIKEY_PT_GENEXT;
-	p->u.ext.ext_type = 2;
-	p->u.ext.data.p = ext;
-	p->u.ext.data.len = sizeof(ext);
-	p = &m.p[m.npayloads++];
-	p->type = MIKEY_PT_T;
-	p->u.t.ts_type = MIKEY_TS_COUNTER;
-	p->u.t.value.p = t;
-	p->u.t.value.len = 4;
-	p = &m.p[m.npayloads++];
-	p->type = MIKEY_PT_RAND;
-	p->u.rand.data.p = rand16;
-	p->u.rand.data.len = 16;
+	add_keyid_t_rand(&m, ext, sizeof(ext), t);
 	p = &m.p[m.npayloads++];
 	p->type = MIKEY_PT_ID;
 	p->u.id.id_type = 1;
@@ -191,20 +200,7 @@ tu_mtk(uint8_t *out, size_t cap, const uint8_t *msk, uint32_t counter, const uin
 	t[3] = (uint8_t)counter;
 	spi[0] = ext[10];
 	spi[1] = ext[11];
-	p = &m.p[m.npayloads++];
-	p->type = MIKEY_PT_GENEXT;
-	p->u.ext.ext_type = 2;
-	p->u.ext.data.p = ext;
-	p->u.ext.data.len = sizeof(ext);
-	p = &m.p[m.npayloads++];
-	p->type = MIKEY_PT_T;
-	p->u.t.ts_type = MIKEY_TS_COUNTER;
-	p->u.t.value.p = t;
-	p->u.t.value.len = 4;
-	p = &m.p[m.npayloads++];
-	p->type = MIKEY_PT_RAND;
-	p->u.rand.data.p = rand16;
-	p->u.rand.data.len = 16;
+	add_keyid_t_rand(&m, ext, sizeof(ext), t);
 	p = &m.p[m.npayloads++];
 	p->type = MIKEY_PT_KEMAC;
 	p->u.kemac.encr_alg = MIKEY_ENCR_AES_CM_128;
