@@ -165,8 +165,9 @@ RUNS ?= 1
 faults: $(MBMSCT) $(REF_PROGS)
 	$(MBMSCT) lua scripts/fault-matrix.lua --runs $(RUNS)
 
-bench: $(MBMSCT)
-	@echo "no benchmarks yet"
+# Benchmarks print figures; they are not pass/fail tests. Each bench/*.sh is one benchmark.
+bench: $(MBMSCT) $(REF_PROGS)
+	@set -e; for b in bench/*.sh; do echo "== $$b"; MBMSCT=$(MBMSCT) $$b; done
 
 clean:
 	rm -rf build out
