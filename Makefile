@@ -23,9 +23,11 @@ CORE_SRCS += harness/mikey.c harness/mikey_rules.c harness/protect.c
 # crypto module
 CORE_SRCS += harness/crypto.c
 # capture module
-CORE_SRCS += harness/pkt.c harness/capture.c
+CORE_SRCS += harness/pkt.c harness/capture.c harness/capture_live.c harness/mcast.c
 # network module
 CORE_SRCS += harness/net.c harness/net_udp.c harness/net_tcp.c
+# audit scanner (TCP reassembly, capture to events)
+CORE_SRCS += harness/tcpflow.c harness/scan.c harness/scan_tcp.c
 # protocol modules
 CORE_SRCS += harness/http.c harness/http_write.c harness/digest.c harness/digest_parse.c
 CORE_SRCS += harness/xml.c harness/xml_build.c
@@ -35,6 +37,8 @@ LUA_SRCS   = harness/l_mikey.c harness/l_hex.c harness/lua_env.c
 LUA_SRCS  += harness/l_crypto.c
 # capture binding
 LUA_SRCS  += harness/l_capture.c
+# audit scanner binding
+LUA_SRCS  += harness/l_scan.c
 # network binding
 LUA_SRCS  += harness/l_net.c harness/l_clock.c
 # protocol bindings
@@ -47,7 +51,7 @@ TESTS      = cursor builder hex mikey protect lua
 # crypto tests
 TESTS     += crypto kdf oracle_openssl
 # capture tests
-TESTS     += pkt capture oracle_tshark
+TESTS     += pkt capture oracle_tshark tcpflow scan capture_live mcast
 # network tests
 TESTS     += net net_udp net_tcp xml xml_build http digest digest_parse digest_peer
 
@@ -71,7 +75,8 @@ DEPS_STAMP = build/.deps-ok
 # REF_TEST_BINS, linking $(LIB) for the MIKEY codec and crypto only.
 -include reference/bmsc/build.mk reference/ue/build.mk
 
-.PHONY: all deps check unit asan fuzz fuzz-run bench run clean help decode-test faults interop
+.PHONY: all deps check unit asan fuzz fuzz-run bench run clean help decode-test faults interop \
+	replay-test audit-test
 
 all: $(MBMSCT) $(REF_PROGS)
 
@@ -83,6 +88,8 @@ help:
 	@echo "make asan       unit tests under AddressSanitizer + UBSan"
 	@echo "make fuzz       build the libFuzzer target; make fuzz-run FUZZ_SECONDS=N runs it"
 	@echo "make faults     fault matrix against the reference implementations (RUNS=N)"
+	@echo "make replay-test  mbmsct replay end to end against the reference UE and BM-SC"
+	@echo "make audit-test   mbmsct audit over vectors/captures (conformant clean, faults named)"
 	@echo "make bench      benchmarks (figures printed, nothing asserted)"
 	@echo "make clean      remove build/ and out/"
 
@@ -128,9 +135,17 @@ decode-test: $(MBMSCT)
 interop: $(MBMSCT) $(REF_PROGS)
 	$(MBMSCT) lua scripts/interop.lua
 
+# mbmsct replay against the reference UE and BM-SC (verbatim, --fresh, faults, bad input).
+replay-test: $(MBMSCT) $(REF_PROGS)
+	MBMSCT=$(MBMSCT) scripts/test-replay
+
+# mbmsct audit over vectors/captures/: conformant captures clean, every fault named.
+audit-test: $(MBMSCT)
+	$(MBMSCT) lua scripts/test-audit.lua
+
 asan:
 	$(MAKE) BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" \
-	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" unit decode-test
+	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" unit decode-test audit-test
 
 # --- fuzzing (clang libFuzzer) -------------------------------------------------------------
 FUZZ_SECONDS ?= 60
@@ -153,6 +168,8 @@ check: $(DEPS_STAMP)
 	$(MAKE) unit
 	$(MAKE) decode-test
 	$(MAKE) interop
+	$(MAKE) replay-test
+	$(MAKE) audit-test
 	$(MAKE) faults
 	$(MAKE) asan
 	$(MAKE) fuzz-run

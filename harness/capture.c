@@ -1,5 +1,9 @@
-/* capture: pcap and pcapng files read and written through libpcap, the only user of <pcap.h>. */
+/*
+ * capture: pcap and pcapng files read and written through libpcap; with capture_live.c the only
+ * user of <pcap.h>.
+ */
 #include "capture.h"
+#include "capture_int.h"
 
 #include <pcap.h>
 
@@ -8,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#define CAPTURE_READ_BUFFER	(1 << 20)	/* stdio buffer of a capture file being read */
 
 #define CAPTURE_SNAPLEN		65535
 #define PCAP_MAX_SECONDS	0xffffffffLL	/* the classic pcap record holds 32-bit seconds */
@@ -57,8 +63,8 @@ dlt_from_linktype(int linktype)
 	return linktype;
 }
 
-static int
-linktype_from_dlt(int dlt)
+int
+capture_linktype_from_dlt(int dlt)
 {
 	size_t i;
 
@@ -82,7 +88,24 @@ capture_open(const char *path, struct err *e)
 	 * The offline opener recognizes both pcap and pcapng and takes "-" as standard input.
 	 * Microsecond precision matches struct capture_pkt whatever the file stores.
 	 */
-	r->p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO, errbuf);
+	if (strcmp(path, "-") == 0)
+		r->p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO,
+		    errbuf);
+	else {
+		/* A large stdio buffer: libpcap reads record by record, the audit reads millions. */
+		FILE *f = fopen(path, "rb");
+
+		if (f == NULL) {
+			err_set(e, "capture: %s", path);
+			free(r);
+			return NULL;
+		}
+		setvbuf(f, NULL, _IOFBF, CAPTURE_READ_BUFFER);
+		r->p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_MICRO,
+		    errbuf);
+		if (r->p == NULL)
+			fclose(f);	/* not taken over by libpcap on failure */
+	}
 	if (r->p == NULL) {
 		/* libpcap names the file itself when the error came from the system. */
 		if (strncmp(errbuf, path, strlen(path)) == 0 && errbuf[strlen(path)] == ':')
@@ -92,7 +115,7 @@ capture_open(const char *path, struct err *e)
 		free(r);
 		return NULL;
 	}
-	r->linktype = linktype_from_dlt(pcap_datalink(r->p));
+	r->linktype = capture_linktype_from_dlt(pcap_datalink(r->p));
 	return r;
 }
 
@@ -233,6 +256,32 @@ capture_write(struct capture_writer *w, int64_t ts_sec, int32_t ts_usec, const u
 	pcap_dump((u_char *)w->d, &h, frame);
 	w->count++;
 	/* pcap_dump() is silent about stdio errors; the stream's error flag is not. */
+	if (ferror(pcap_dump_file(w->d)))
+		return err_setx(e, "capture: %s: writing packet %zu failed", w->path, w->count);
+	return 0;
+}
+
+int
+capture_write_pkt(struct capture_writer *w, const struct capture_pkt *p, struct err *e)
+{
+	struct pcap_pkthdr h;
+
+	if (p->caplen > CAPTURE_SNAPLEN)
+		return err_setx(e, "capture: %s: packet %zu: %zu captured bytes exceed the snap "
+		    "length %d", w->path, w->count + 1, p->caplen, CAPTURE_SNAPLEN);
+	if (p->ts_sec < 0 || p->ts_sec > PCAP_MAX_SECONDS || p->ts_usec < 0 ||
+	    p->ts_usec > 999999)
+		return err_setx(e, "capture: %s: packet %zu: timestamp %lld.%06ld is outside the "
+		    "pcap range", w->path, w->count + 1, (long long)p->ts_sec, (long)p->ts_usec);
+	memset(&h, 0, sizeof(h));
+	h.ts.tv_sec = (time_t)p->ts_sec;
+	h.ts.tv_usec = (suseconds_t)p->ts_usec;
+	h.caplen = (bpf_u_int32)p->caplen;
+	/* A wire length below the captured one would make the record unreadable. */
+	h.len = (bpf_u_int32)(p->wirelen > p->caplen && p->wirelen <= 0xffffffffu ? p->wirelen :
+	    p->caplen);
+	pcap_dump((u_char *)w->d, &h, p->data);
+	w->count++;
 	if (ferror(pcap_dump_file(w->d)))
 		return err_setx(e, "capture: %s: writing packet %zu failed", w->path, w->count);
 	return 0;

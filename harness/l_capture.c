@@ -1,8 +1,10 @@
 /*
- * l_capture: the mbms.capture Lua module, capture files opened for reading or created for writing.
+ * l_capture: the mbms.capture Lua module, capture files opened for reading or created for writing,
+ * and live captures from an interface.
  *
  *   capture.open(path)            -> handle | nil, msg
  *   capture.create(path [, lt])   -> handle | nil, msg     (lt: LINKTYPE_* number, default RAW 101)
+ *   capture.live(iface [, {filter=, snaplen=, buffer=}]) -> handle | nil, msg
  *   capture.link                  -> { NULL = 0, ETHERNET = 1, RAW = 101, ... }
  *
  * A handle is one userdata type, like liolib's FILE*: opened for reading it has
@@ -12,14 +14,25 @@
  * and created for writing
  *   h:udp{src=, sport=, dst=, dport=, payload="", time=now}          -> true | nil, msg
  *   h:tcp{src=, sport=, dst=, dport=, seq=0, ack=0, flags=0x18, payload="", time=now}
+ *   h:write(packet)  -> true | nil, msg   (a packet table as next() returns it: frame, time,
+ *                                           wirelen; written as captured)
  *   h:linktype()  -> number
- * and both have h:close() (writers return true | nil, msg when the flush failed).
+ * and opened live (immediate, non-blocking, not promiscuous; filter is a pcap-filter(7) BPF
+ * expression)
+ *   h:next()      -> packet table | nil when nothing is pending (never waits) | false, msg
+ *   h:fd()        -> descriptor to poll for readability (net.poll takes it, so does sched)
+ *   h:stats()     -> {received=, kernel_seen=, dropped=, if_dropped=} | nil, msg
+ *   h:linktype()  -> number
+ * and all have h:close() (writers return true | nil, msg when the flush failed).
  *
  * A packet table holds index, time (float seconds), linktype, caplen, wirelen, frame (the
  * captured bytes) and proto: "udp" or "tcp" with src, sport, dst, dport, payload,
- * payload_wire_len (and tcp_seq, tcp_ack, tcp_flags); "other" with src and dst when the frame
- * is IP (fragment = true for an IP fragment) and payload when there is one; or "malformed"
- * with error naming the layer, field and offset, so that a reader can report and go on.
+ * payload_wire_len (and tcp_seq, tcp_ack, tcp_flags); "igmp" or "mld" with src, dst and
+ * membership = {version=, type=, type_name=, group=, records = {{type=, action= "join" |
+ * "leave" | "block" | "none", group=, nsrc=}, ...}, records_total=}; "other" with src and dst
+ * when the frame is IP (fragment = true for an IP fragment) and payload when there is one; or
+ * "malformed" with error naming the layer, field and offset, so that a reader can report and go
+ * on. IP packets also carry ip_proto (the IPv4 protocol / last IPv6 next header).
  *
  * As in liolib, misuse (wrong types, a closed handle, a reader asked to write) raises, and
  * failures of the world return nil, msg.
@@ -34,6 +47,7 @@
 
 #include "capture.h"
 #include "lua_env.h"
+#include "mcast.h"
 #include "pkt.h"
 
 #define CAPTURE_MT	"mbms.capture"
@@ -42,7 +56,9 @@
 struct lcap {
 	struct capture_reader *r;
 	struct capture_writer *w;
+	struct capture_live *l;
 	int writing;
+	int live;
 	int linktype;
 };
 
@@ -63,7 +79,7 @@ static const struct {
 static int
 isclosed(const struct lcap *h)
 {
-	return h->r == NULL && h->w == NULL;
+	return h->r == NULL && h->w == NULL && h->l == NULL;
 }
 
 /* Creates the handle closed, so that a failure while opening leaves nothing to release. */
@@ -74,7 +90,9 @@ newcap(lua_State *L, int writing)
 
 	h->r = NULL;
 	h->w = NULL;
+	h->l = NULL;
 	h->writing = writing;
+	h->live = 0;
 	h->linktype = -1;
 	luaL_setmetatable(L, CAPTURE_MT);
 	return h;
@@ -101,6 +119,16 @@ toreader(lua_State *L)
 }
 
 static struct lcap *
+tolive(lua_State *L)
+{
+	struct lcap *h = tocap(L, 1);
+
+	if (!h->live)
+		luaL_error(L, "capture is not a live capture");
+	return h;
+}
+
+static struct lcap *
 towriter(lua_State *L)
 {
 	struct lcap *h = tocap(L, 1);
@@ -117,8 +145,10 @@ release(struct lcap *h, struct err *e)
 	struct capture_writer *w = h->w;
 
 	capture_close(h->r);
+	capture_live_close(h->l);
 	h->r = NULL;
 	h->w = NULL;
+	h->l = NULL;
 	return capture_close_writer(w, e);
 }
 
@@ -159,6 +189,49 @@ l_create(lua_State *L)
 	return 1;
 }
 
+static lua_Integer
+opt_field_int(lua_State *L, int t, const char *k, lua_Integer max)
+{
+	lua_Integer v = 0;
+	int isint;
+
+	if (lua_getfield(L, t, k) != LUA_TNIL) {
+		v = lua_tointegerx(L, -1, &isint);
+		if (!isint || lua_type(L, -1) != LUA_TNUMBER || v < 1 || v > max)
+			luaL_error(L, "live: field '%s' must be an integer in 1..%I", k, max);
+	}
+	lua_pop(L, 1);
+	return v;
+}
+
+static int
+l_live(lua_State *L)
+{
+	const char *iface = luaL_checkstring(L, 1);
+	struct capture_live_opts o;
+	struct lcap *h;
+	struct err e;
+
+	memset(&o, 0, sizeof(o));
+	if (!lua_isnoneornil(L, 2)) {
+		luaL_checktype(L, 2, LUA_TTABLE);
+		if (lua_getfield(L, 2, "filter") != LUA_TNIL && lua_type(L, -1) != LUA_TSTRING)
+			luaL_error(L, "live: field 'filter' must be a string, got %s",
+			    luaL_typename(L, -1));
+		/* The string stays referenced by the options table while libpcap compiles it. */
+		o.filter = lua_tostring(L, -1);
+		lua_pop(L, 1);
+		o.snaplen = (int)opt_field_int(L, 2, "snaplen", 262144);
+		o.buffer_size = (int)opt_field_int(L, 2, "buffer", INT_MAX);
+	}
+	h = newcap(L, 0);
+	h->live = 1;
+	if ((h->l = capture_live_open(iface, &o, &e)) == NULL)
+		return pushfail(L, e.msg);
+	h->linktype = capture_live_linktype(h->l);
+	return 1;
+}
+
 static void
 setint(lua_State *L, const char *k, lua_Integer v)
 {
@@ -187,6 +260,49 @@ proto_name(enum pkt_proto p)
 	default:
 		return "other";
 	}
+}
+
+/* Adds proto "igmp"/"mld" and the membership table, or proto "malformed" with the error. */
+static void
+setmembership(lua_State *L, const struct pkt_info *in)
+{
+	struct mcast_msg m;
+	struct err e;
+	size_t i;
+
+	switch (mcast_dissect(in->src.family, in->ip_proto, in->payload, in->payload_len, &m,
+	    &e)) {
+	case 0:
+		return;
+	case -1:
+		lua_pushstring(L, "malformed");
+		lua_setfield(L, -2, "proto");
+		lua_pushstring(L, e.msg);
+		lua_setfield(L, -2, "error");
+		return;
+	}
+	lua_pushstring(L, m.family == 4 ? "igmp" : "mld");
+	lua_setfield(L, -2, "proto");
+	lua_createtable(L, 0, 6);
+	setint(L, "version", m.version);
+	setint(L, "type", m.type);
+	lua_pushstring(L, m.type_name);
+	lua_setfield(L, -2, "type_name");
+	if (m.group.family != 0)
+		setaddr(L, "group", &m.group);
+	setint(L, "records_total", (lua_Integer)m.nrec_total);
+	lua_createtable(L, (int)m.nrec, 0);
+	for (i = 0; i < m.nrec; i++) {
+		lua_createtable(L, 0, 4);
+		setint(L, "type", m.rec[i].type);
+		lua_pushstring(L, mcast_action_name(m.rec[i].action));
+		lua_setfield(L, -2, "action");
+		setaddr(L, "group", &m.rec[i].group);
+		setint(L, "nsrc", m.rec[i].nsrc);
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+	lua_setfield(L, -2, "records");
+	lua_setfield(L, -2, "membership");
 }
 
 /* Pushes the table describing one packet; a frame pkt cannot dissect is data, not an error. */
@@ -236,6 +352,10 @@ pushpacket(lua_State *L, const struct capture_pkt *p)
 		setint(L, "tcp_ack", in.tcp_ack);
 		setint(L, "tcp_flags", in.tcp_flags);
 	}
+	if (in.ip_proto >= 0)
+		setint(L, "ip_proto", in.ip_proto);
+	if (in.proto == PKT_PROTO_OTHER && !in.ip_fragment && in.payload != NULL)
+		setmembership(L, &in);
 }
 
 static int
@@ -244,8 +364,10 @@ m_next(lua_State *L)
 	struct lcap *h = toreader(L);
 	struct capture_pkt p;
 	struct err e;
+	int rc;
 
-	switch (capture_next(h->r, &p, &e)) {
+	rc = h->live ? capture_live_next(h->l, &p, &e) : capture_next(h->r, &p, &e);
+	switch (rc) {
 	case 1:
 		pushpacket(L, &p);
 		return 1;
@@ -268,7 +390,7 @@ packets_iter(lua_State *L)
 
 	if (isclosed(h))
 		return luaL_error(L, "attempt to use a closed capture");
-	switch (capture_next(h->r, &p, &e)) {
+	switch (h->live ? capture_live_next(h->l, &p, &e) : capture_next(h->r, &p, &e)) {
 	case 1:
 		pushpacket(L, &p);
 		return 1;
@@ -287,6 +409,30 @@ m_packets(lua_State *L)
 	toreader(L);
 	lua_pushvalue(L, 1);
 	lua_pushcclosure(L, packets_iter, 1);
+	return 1;
+}
+
+static int
+m_fd(lua_State *L)
+{
+	lua_pushinteger(L, capture_live_fd(tolive(L)->l));
+	return 1;
+}
+
+static int
+m_stats(lua_State *L)
+{
+	struct lcap *h = tolive(L);
+	struct capture_live_stats st;
+	struct err e;
+
+	if (capture_live_stats(h->l, &st, &e) == -1)
+		return pushfail(L, e.msg);
+	lua_createtable(L, 0, 4);
+	setint(L, "received", (lua_Integer)st.received);
+	setint(L, "kernel_seen", (lua_Integer)st.kernel_seen);
+	setint(L, "dropped", (lua_Integer)st.dropped);
+	setint(L, "if_dropped", (lua_Integer)st.if_dropped);
 	return 1;
 }
 
@@ -323,7 +469,7 @@ static int
 mt_tostring(lua_State *L)
 {
 	struct lcap *h = luaL_checkudata(L, 1, CAPTURE_MT);
-	const char *kind = h->writing ? "writer" : "reader";
+	const char *kind = h->live ? "live" : h->writing ? "writer" : "reader";
 
 	if (isclosed(h))
 		lua_pushfstring(L, "capture %s (closed)", kind);
@@ -453,6 +599,34 @@ write_segment(lua_State *L, int tcp)
 	return 1;
 }
 
+/* Writes a packet table (frame, time, optional wirelen) as it was captured. */
+static int
+m_write(lua_State *L)
+{
+	struct lcap *h = towriter(L);
+	struct capture_pkt p;
+	lua_Integer wl;
+	size_t len;
+	struct err e;
+
+	luaL_checktype(L, 2, LUA_TTABLE);
+	memset(&p, 0, sizeof(p));
+	if (lua_getfield(L, 2, "frame") != LUA_TSTRING)
+		return luaL_error(L, "write: field 'frame' must be a string, got %s",
+		    luaL_typename(L, -1));
+	/* The frame string stays on the stack while it is written. */
+	p.data = (const uint8_t *)lua_tolstring(L, -1, &len);
+	p.caplen = p.wirelen = len;
+	field_time(L, "write", &p.ts_sec, &p.ts_usec);
+	wl = field_int(L, "write", "wirelen", (lua_Integer)len, 0, 0xffffffff);
+	if ((size_t)wl > len)
+		p.wirelen = (size_t)wl;
+	if (capture_write_pkt(h->w, &p, &e) == -1)
+		return pushfail(L, e.msg);
+	lua_pushboolean(L, 1);
+	return 1;
+}
+
 static int
 m_udp(lua_State *L)
 {
@@ -468,6 +642,7 @@ m_tcp(lua_State *L)
 static const luaL_Reg funcs[] = {
 	{ "open", l_open },
 	{ "create", l_create },
+	{ "live", l_live },
 	{ NULL, NULL }
 };
 
@@ -477,6 +652,9 @@ static const luaL_Reg meths[] = {
 	{ "linktype", m_linktype },
 	{ "udp", m_udp },
 	{ "tcp", m_tcp },
+	{ "write", m_write },
+	{ "fd", m_fd },
+	{ "stats", m_stats },
 	{ "close", m_close },
 	{ NULL, NULL }
 };

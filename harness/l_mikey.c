@@ -14,6 +14,19 @@
 #include "mikey_rules.h"
 #include "protect.h"
 
+/*
+ * Compiled profile rules (mikey.rules) with their own scratch message and violation list, so
+ * that checking many messages allocates nothing. mbms.scan checks its argument against this
+ * name and reads the rules, the first member.
+ */
+#define MIKEY_RULES_MT	"mbms.mikey.rules"
+
+struct lrules {
+	struct mikey_rules r;
+	struct mikey_msg m;
+	struct mikey_violations v;
+};
+
 /* Decoded messages are ~40 KB; they live in Lua-owned userdata, never on the C stack. */
 static struct mikey_msg *
 new_msg(lua_State *L)
@@ -575,19 +588,14 @@ check_rules(lua_State *L, int t, struct mikey_rules *r)
 	r->nkinds = each_table(L, t, "mikey", "kinds", MIKEY_RULES_MAX_KINDS, 0, kind_at, r);
 }
 
-/* mikey.validate(bytes, rules [, kind]) -> violations (array of strings), kind name | nil, err */
+/* Decodes and checks bytes with compiled rules; pushes violations, kind | nil, err. */
 static int
-l_validate(lua_State *L)
+push_check(lua_State *L, const struct mikey_rules *r, struct mikey_msg *m,
+    struct mikey_violations *v, const char *s, size_t len, const char *kind)
 {
-	size_t len, i;
-	const char *s = luaL_checklstring(L, 1, &len);
-	const char *kind = luaL_optstring(L, 3, NULL);
-	struct mikey_rules *r = lua_newuserdatauv(L, sizeof(*r), 0);
-	struct mikey_violations *v = lua_newuserdatauv(L, sizeof(*v), 0);
-	struct mikey_msg *m = new_msg(L);
 	struct err e;
+	size_t i;
 
-	check_rules(L, 2, r);
 	if (mikey_decode((const uint8_t *)s, len, m, &e) == -1)
 		return push_fail(L, e.msg, "malformed");
 	mikey_validate(r, m, kind, v);
@@ -605,6 +613,46 @@ l_validate(lua_State *L)
 	else
 		lua_pushnil(L);
 	return 2;
+}
+
+/* mikey.validate(bytes, rules [, kind]) -> violations (array of strings), kind name | nil, err */
+static int
+l_validate(lua_State *L)
+{
+	size_t len;
+	const char *s = luaL_checklstring(L, 1, &len);
+	const char *kind = luaL_optstring(L, 3, NULL);
+	struct mikey_rules *r = lua_newuserdatauv(L, sizeof(*r), 0);
+	struct mikey_violations *v = lua_newuserdatauv(L, sizeof(*v), 0);
+	struct mikey_msg *m = new_msg(L);
+
+	check_rules(L, 2, r);
+	return push_check(L, r, m, v, s, len, kind);
+}
+
+/*
+ * mikey.rules(profile_mikey) -> rules: the profile's `mikey` table compiled once into the C
+ * struct, for code that checks many messages (mbms.scan takes it). Raises on a bad field.
+ * rules:check(bytes [, kind]) is mikey.validate without compiling the table each time.
+ */
+static int
+l_rules(lua_State *L)
+{
+	struct lrules *lr = lua_newuserdatauv(L, sizeof(*lr), 0);
+
+	luaL_setmetatable(L, MIKEY_RULES_MT);
+	check_rules(L, 1, &lr->r);
+	return 1;
+}
+
+static int
+m_check(lua_State *L)
+{
+	struct lrules *lr = luaL_checkudata(L, 1, MIKEY_RULES_MT);
+	size_t len;
+	const char *s = luaL_checklstring(L, 2, &len);
+
+	return push_check(L, &lr->r, &lr->m, &lr->v, s, len, luaL_optstring(L, 3, NULL));
 }
 
 /* mikey.keyid(ext_data) -> key id type, key id | nil, err */
@@ -703,6 +751,7 @@ l_name(lua_State *L)
 
 static const luaL_Reg funcs[] = {
 	{ "decode", l_decode },
+	{ "rules", l_rules },
 	{ "encode", l_encode },
 	{ "protect", l_protect },
 	{ "unprotect", l_unprotect },
@@ -715,6 +764,7 @@ static const luaL_Reg funcs[] = {
 };
 
 static const luaL_Reg meths[] = {
+	{ "check", m_check },
 	{ NULL, NULL }
 };
 
@@ -725,7 +775,7 @@ static const luaL_Reg metas[] = {
 static void
 createmeta(lua_State *L)
 {
-	lua_env_createmeta(L, "mbms.mikey", metas, meths);
+	lua_env_createmeta(L, MIKEY_RULES_MT, metas, meths);
 }
 
 int

@@ -15,6 +15,10 @@
  * A socket is one userdata type (like liolib's FILE*) in one of three kinds. A UDP socket has
  *   u:send(data, ip, port)    -> true | nil, "again" | nil, msg
  *   u:recv()                  -> data, src_ip, src_port, dst_ip or nil | nil, "again" | nil, msg
+ *   u:send_batch(payloads, ip, port [, i [, j]])
+ *                             -> number queued of payloads[i..j] (default 1..#payloads), in
+ *                                order; fewer when the buffer filled (wait writable, resend the
+ *                                rest) | nil, msg.   One sendmmsg per NET_BATCH_MAX datagrams.
  *   u:join(group [, iface]), u:leave(group [, iface]), u:multicast_if(iface),
  *   u:multicast_ttl(n)        -> true | nil, msg    (iface: a local address or an interface name)
  * a listener has
@@ -484,6 +488,59 @@ m_send(lua_State *L)
 	return 1;
 }
 
+/*
+ * u:send_batch(payloads, ip, port [, i [, j]]): the fast path of a replay. Every entry of the
+ * range is checked to be a string before anything is sent, so that misuse raises before the
+ * first datagram leaves. The strings stay referenced by the table while the iovecs point at them.
+ */
+static int
+m_send_batch(lua_State *L)
+{
+	struct net_sock *s = tokind(L, NET_UDP, "send_batch");
+	struct iovec iov[NET_BATCH_MAX];
+	lua_Integer i, j, k, total = 0;
+	struct net_addr to;
+	struct err e;
+	size_t chunk, m;
+	ssize_t r;
+
+	luaL_checktype(L, 2, LUA_TTABLE);
+	checkaddr(L, 3, 4, &to);
+	i = luaL_optinteger(L, 5, 1);
+	j = luaL_optinteger(L, 6, (lua_Integer)lua_rawlen(L, 2));
+	luaL_argcheck(L, i >= 1, 5, "first index must be >= 1");
+	for (k = i; k <= j; k++) {
+		if (lua_rawgeti(L, 2, k) != LUA_TSTRING)
+			luaL_error(L, "send_batch: payloads[%I] is %s, not a string", k,
+			    luaL_typename(L, -1));
+		lua_pop(L, 1);
+	}
+	for (k = i; k <= j; k += (lua_Integer)chunk) {
+		chunk = (size_t)(j - k + 1) < NET_BATCH_MAX ? (size_t)(j - k + 1) : NET_BATCH_MAX;
+		for (m = 0; m < chunk; m++) {
+			size_t len;
+
+			lua_rawgeti(L, 2, k + (lua_Integer)m);
+			iov[m].iov_base = (void *)lua_tolstring(L, -1, &len);
+			iov[m].iov_len = len;
+			lua_pop(L, 1);
+		}
+		r = net_udp_send_batch(s, iov, chunk, &to, &e);
+		if (r == NET_AGAIN)
+			break;
+		if (r < 0) {
+			if (total > 0)
+				break;
+			return pushfail(L, e.msg);
+		}
+		total += r;
+		if ((size_t)r < chunk)
+			break;
+	}
+	lua_pushinteger(L, total);
+	return 1;
+}
+
 static int
 recv_udp(lua_State *L, struct net_sock *s)
 {
@@ -732,6 +789,7 @@ static const luaL_Reg funcs[] = {
 
 static const luaL_Reg meths[] = {
 	{ "send", m_send },
+	{ "send_batch", m_send_batch },
 	{ "recv", m_recv },
 	{ "join", m_join },
 	{ "leave", m_leave },

@@ -67,6 +67,7 @@ static const luaL_Reg modules[] = {
 	{ "mbms.http", luaopen_mbms_http },
 	{ "mbms.digest", luaopen_mbms_digest },
 	{ "mbms.xml", luaopen_mbms_xml },
+	{ "mbms.scan", luaopen_mbms_scan },
 	{ NULL, NULL }
 };
 

@@ -21,6 +21,7 @@ int	luaopen_mbms_clock(lua_State *L);
 int	luaopen_mbms_http(lua_State *L);
 int	luaopen_mbms_digest(lua_State *L);
 int	luaopen_mbms_xml(lua_State *L);
+int	luaopen_mbms_scan(lua_State *L);
 
 /*
  * Pushes a new userdata holding an empty builder and returns the builder. Its memory is freed by

@@ -235,7 +235,10 @@ mikey_validate(const struct mikey_rules *r, const struct mikey_msg *m, const cha
 	char want[256], got[256];
 	size_t i;
 
-	memset(out, 0, sizeof(*out));
+	/* Only the counters: msg[i] is written before it is counted (6 KB not cleared per call). */
+	out->n = 0;
+	out->dropped = 0;
+	out->kind = NULL;
 	expect_int(out, "HDR: version", r->version, m->hdr.version);
 	expect_int(out, "HDR: PRF func", r->prf, m->hdr.prf);
 	expect_int(out, "HDR: #CS", r->cs_count, m->hdr.cs_count);

@@ -26,6 +26,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 
 #include "err.h"
 
@@ -98,6 +99,15 @@ int	net_udp_open(struct net_sock *s, const struct net_addr *bind, int reuse, str
 /* Returns 0 when the whole datagram was queued, NET_AGAIN, or -1. */
 int	net_udp_send(struct net_sock *s, const void *buf, size_t len, const struct net_addr *to,
 	    struct err *e);
+/*
+ * Sends the n datagrams iov[0..n) to one address with as few system calls as the kernel allows
+ * (sendmmsg(2), NET_BATCH_MAX at a time): the fast path of a capture replay. Returns how many
+ * were queued, in order: n when all were, fewer when the socket's buffer filled (the rest would
+ * block; send them once poll says writable), NET_AGAIN when none could be, or -1.
+ */
+#define NET_BATCH_MAX	256
+ssize_t	net_udp_send_batch(struct net_sock *s, const struct iovec *iov, size_t n,
+	    const struct net_addr *to, struct err *e);
 /*
  * Returns the datagram length (0 is a valid empty datagram), NET_AGAIN, or -1 (also when the
  * datagram did not fit in cap: it is then consumed). src gets the sender; dst, if not NULL,

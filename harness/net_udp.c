@@ -88,6 +88,45 @@ net_udp_send(struct net_sock *s, const void *buf, size_t len, const struct net_a
 	return 0;
 }
 
+ssize_t
+net_udp_send_batch(struct net_sock *s, const struct iovec *iov, size_t n,
+    const struct net_addr *to, struct err *e)
+{
+	struct mmsghdr mm[NET_BATCH_MAX];
+	char as[NET_ADDRSTR_MAX];
+	size_t done = 0, k, chunk;
+	int r;
+
+	if (net_check_open(s, NET_UDP, "udp send", e) == -1)
+		return -1;
+	while (done < n) {
+		chunk = n - done < NET_BATCH_MAX ? n - done : NET_BATCH_MAX;
+		memset(mm, 0, chunk * sizeof(mm[0]));
+		for (k = 0; k < chunk; k++) {
+			mm[k].msg_hdr.msg_name = (void *)&to->ss;
+			mm[k].msg_hdr.msg_namelen = to->len;
+			/* sendmmsg does not write through msg_iov; the cast drops const only. */
+			mm[k].msg_hdr.msg_iov = (struct iovec *)&iov[done + k];
+			mm[k].msg_hdr.msg_iovlen = 1;
+		}
+		do
+			r = sendmmsg(s->fd, mm, (unsigned int)chunk, MSG_NOSIGNAL);
+		while (r == -1 && errno == EINTR);
+		if (r == -1) {
+			if (done > 0)
+				return (ssize_t)done;
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return NET_AGAIN;
+			return err_set(e, "udp send of a batch of %zu datagrams to %s", n,
+			    net_addr_str(to, as, sizeof(as)));
+		}
+		done += (size_t)r;
+		if ((size_t)r < chunk)
+			break;
+	}
+	return (ssize_t)done;
+}
+
 /* Reads the destination address of a datagram from its IP_PKTINFO / IPV6_PKTINFO message. */
 static void
 pktinfo_dst(struct msghdr *mh, struct net_addr *dst)

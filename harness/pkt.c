@@ -362,6 +362,7 @@ dissect_ipv4(struct span *s, struct pkt_info *out, struct err *e)
 	if (cur_skip(&s->c, hlen - IPV4_HDR_LEN) == -1)
 		return truncated(e, "IPv4", "options", &s->c, hlen - IPV4_HDR_LEN);
 	set_addrs(out, 4, src, dst);
+	out->ip_proto = proto;
 	span_narrow(s, total - hlen, &body);
 	if (frag & IPV4_FRAG_MASK) {
 		/* Reassembly is not pkt's business: flag the fragment and hand it over raw. */
@@ -446,6 +447,7 @@ dissect_ipv6(struct span *s, struct pkt_info *out, struct err *e)
 		}
 		nh = next;
 	}
+	out->ip_proto = nh;
 	return dissect_transport(nh, &body, out, e);
 }
 
@@ -458,6 +460,7 @@ pkt_dissect(int linktype, const uint8_t *frame, size_t caplen, size_t wirelen,
 
 	memset(out, 0, sizeof(*out));
 	out->proto = PKT_PROTO_OTHER;
+	out->ip_proto = -1;
 	cur_init(&s.c, frame, caplen);
 	/* A wire length below the captured one is nonsense; believe the bytes we hold. */
 	s.wire_end = wirelen < cur_remaining(&s.c) ? cur_remaining(&s.c) : wirelen;

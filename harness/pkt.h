@@ -45,6 +45,7 @@ struct pkt_info {
 	uint32_t tcp_seq, tcp_ack;
 	uint8_t tcp_flags;
 	int ip_fragment;		/* 1 when the IP packet is a fragment (payload not dissected) */
+	int ip_proto;			/* IPv4 protocol / last IPv6 next header; -1 when not IP */
 };
 
 /* Formats an address as "127.0.0.1" / "::1" into out (at least 46 bytes). */

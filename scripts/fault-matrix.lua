@@ -3,7 +3,11 @@
 -- must pass), then each fault of reference/README.md's fault tables; a fault is caught when at
 -- least one scenario whose requirements include the violated requirement fails.
 -- Usage: mbmsct lua scripts/fault-matrix.lua [--runs N] [--jobs N] [--time-scale X] [--only FAULT]
-local runs, jobs, scale, only = 1, 4, "0.05", nil
+--          [--pcap-dir DIR] [--port-base N]
+-- --pcap-dir keeps each campaign's evidence captures in DIR/<role>-<fault|conformant>/ and writes
+-- DIR/caught.txt: one line "role fault requirement scenario,..." per fault (scripts/record-captures).
+-- --port-base N shifts every slot's ports by N more (slot k uses offset k*1000 + N).
+local runs, jobs, scale, only, pcap_dir, port_base = 1, 4, "0.05", nil, nil, 0
 local i = 1
 while i <= #arg do
   local a, v = arg[i], arg[i + 1]
@@ -11,6 +15,8 @@ while i <= #arg do
   elseif a == "--jobs" then jobs = math.tointeger(tonumber(v)); i = i + 1
   elseif a == "--time-scale" then scale = v; i = i + 1
   elseif a == "--only" then only = v; i = i + 1
+  elseif a == "--pcap-dir" then pcap_dir = v; i = i + 1
+  elseif a == "--port-base" then port_base = math.tointeger(tonumber(v)); i = i + 1
   else error("fault-matrix: unknown option " .. a) end
   i = i + 1
 end
@@ -38,10 +44,12 @@ local run_dir = tmp
 local function start(role, fault, slot)
   local job = { role = role, fault = fault, json = string.format("%s/%s-%s.jsonl", run_dir, role, fault or "none"),
     log = string.format("%s/%s-%s.log", run_dir, role, fault or "none") }
+  local pcap = pcap_dir and string.format("--pcap-dir %s/%s-%s", pcap_dir, role, fault or "conformant") or ""
   local cmd = string.format("%s run --target suites/targets/reference-%s.lua --time-scale %s --seed 1 " ..
-    "--port-offset %d --worker %d --json %s %s > %s 2>&1; echo $? > %s.rc",
+    "--port-offset %d --worker %d --json %s %s %s > %s 2>&1; echo $? > %s.rc",
     -- Slots are 1000 ports apart: both targets' port sets (100 apart) fit in one slot.
-    exe, role, scale, slot * 1000, slot, job.json, fault and ("--var faults=" .. fault) or "", job.log, job.json)
+    exe, role, scale, slot * 1000 + port_base, slot, job.json, fault and ("--var faults=" .. fault) or "", pcap,
+    job.log, job.json)
   os.execute("(" .. cmd .. ") &")
   return job
 end
@@ -119,6 +127,11 @@ for r = 1, runs do
     local hits = {}
     for _, x in ipairs(results(job)) do
       if x.verdict == "fail" and x.reqs:find('"' .. f.req .. '"', 1, true) then hits[#hits + 1] = x.id end
+    end
+    if pcap_dir and r == runs then
+      local cf = assert(io.open(pcap_dir .. "/caught.txt", "a"))
+      cf:write(string.format("%s %s %s %s\n", f.role, f.name, f.req, table.concat(hits, ",")))
+      cf:close()
     end
     local key = f.role .. "/" .. f.name
     answers[key] = answers[key] or {}

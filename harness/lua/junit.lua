@@ -50,6 +50,7 @@ function M.write(path, run)
       { "verdict", r.verdict }, { "path", sc.path },
     }
     if r.capture then props[#props + 1] = { "capture", r.capture } end
+    if r.live_capture then props[#props + 1] = { "live_capture", r.live_capture } end
     for _, p in ipairs(props) do
       f:write(string.format('      <property name="%s" value="%s"/>\n', E(p[1]), E(p[2] or "")))
     end
@@ -67,6 +68,7 @@ function M.write(path, run)
     end
     local out = table.concat(r.trace or {}, "\n")
     if r.capture then out = out .. "\n[[ATTACHMENT|" .. r.capture .. "]]" end
+    if r.live_capture then out = out .. "\n[[ATTACHMENT|" .. r.live_capture .. "]]" end
     f:write(string.format('      <system-out>%s</system-out>\n', E(out)))
     f:write('    </testcase>\n  </testsuite>\n')
   end

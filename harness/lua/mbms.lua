@@ -171,7 +171,8 @@ end
 function M.service(t, id)
   for _, s in ipairs(t.target.services or {}) do
     if id == nil or s.id == id then
-      local svc = { id = s.id, kdid = assert(hex.decode(s.kdid)), msks = {}, current = 1 }
+      -- group: the multicast address the service's content goes to (an IGMP/MLD leave names it).
+      local svc = { id = s.id, kdid = assert(hex.decode(s.kdid)), msks = {}, current = 1, group = s.group }
       for i, k in ipairs(s.msks or {}) do
         svc.msks[i] = { mskid = assert(hex.decode(k.mskid)), key = assert(hex.decode(k.key)),
           seql = k.seql or 0, sequ = k.sequ or 0xffff }
@@ -358,6 +359,111 @@ function Bmsc:join_with_key(svc, msk)
   return sub
 end
 
+-- Leaving the user service (key-update.md §2.5) ------------------------------------------------
+
+--- The profile's leave observable, checked against what the run can see: "deregistration",
+-- "igmp" (an IGMP/MLD leave of the service's group, seen by the live capture) or "either".
+local function leave_observable(t, svc)
+  local obs = (t.profile.leave or {}).observable or "deregistration"
+  if obs ~= "deregistration" and obs ~= "igmp" and obs ~= "either" then
+    t:error("profile leave.observable '" .. tostring(obs) .. "' is not deregistration, igmp or either")
+  end
+  if obs ~= "deregistration" then
+    t:live_required("profile leave.observable = \"" .. obs .. "\"")
+    if not svc.group then
+      t:error("profile leave.observable = \"" .. obs .. "\" but the target's service " .. svc.id ..
+        " declares no multicast group (services[].group)")
+    end
+  end
+  return obs
+end
+
+--- Waits for the UE under test to leave svc within `within` (profile seconds), as the profile's
+-- leave.observable says: a deregistration naming the service (answered SUCCESS), an IGMP/MLD
+-- leave of svc.group on the live capture, or whichever comes first. A deregistration that does
+-- not count ("igmp") is still answered. opts: ignore(ev) for other HTTP requests (default: key
+-- requests), since (a live mark; default: like a queue, every live packet after the last one an
+-- expectation took, so that a leave that came before the call counts).
+-- Returns "deregistration" or "igmp" and the event or live packet.
+function Bmsc:expect_leave(svc, within, opts)
+  opts = opts or {}
+  local t = self.t
+  local obs = leave_observable(t, svc)
+  local ignore = opts.ignore or function(e) return e.kind == "msk" end
+  local since = obs ~= "deregistration" and (opts.since or t.live.consumed) or nil
+  local start = t.sched:now()
+  local deadline = start + t.sched:dur(within)
+  local want = obs == "deregistration" and "deregistration of " .. svc.id or
+    obs == "igmp" and "IGMP/MLD leave of " .. svc.group or
+    "deregistration of " .. svc.id .. " or IGMP/MLD leave of " .. svc.group
+  while true do
+    while #self.http.items > 0 do
+      local ev = table.remove(self.http.items, 1)
+      if ev.kind == "deregister" then
+        if ev.error then
+          t:fail{ kind = "field-mismatch", field = "deregister request body", expected = "well-formed", actual = ev.error }
+        end
+        t:expect_eq("left service", svc.id, ev.services and ev.services[1])
+        self:answer_register(ev, "SUCCESS")
+        if obs ~= "igmp" then
+          t:log("leave: deregistration after %.3f s", t.sched:now() - start)
+          return "deregistration", ev
+        end
+        t:log("leave: deregistration answered (the profile counts only the IGMP/MLD leave)")
+      elseif ignore(ev) then
+        t:log("http: ignored %s", ev.what)
+      else
+        t:fail{ kind = "unexpected", field = "http", expected = want, actual = ev.what, bytes = ev.bytes }
+      end
+    end
+    if since then
+      local p = t:live_first({ leave = svc.group }, since)
+      if p then
+        t.live.consumed = math.max(t.live.consumed, p.seq)
+        t:log("leave: %s after %.3f s", require("testctx").describe_packet(p), t.sched:now() - start)
+        return "igmp", p
+      end
+    end
+    if t.sched:now() >= deadline then
+      t:fail{ kind = opts.on_timeout or "no-response", field = "leave", expected = want,
+        actual = string.format("nothing within %.3f s", t.sched:dur(within)) }
+    end
+    t.sched:wait_any({ self.http.cond, since and t.live.cond or self.http.cond }, deadline)
+  end
+end
+
+--- Fails if the UE under test leaves svc within `seconds` (profile): any HTTP request but the
+-- ignored ones (default: key requests; a deregistration above all) and, when the profile's
+-- leave.observable names IGMP, an IGMP/MLD leave of svc.group on the live capture (also one
+-- that came before the call and no expectation took, as with a queue; opts.since overrides).
+function Bmsc:expect_no_leave(svc, seconds, opts)
+  opts = opts or {}
+  local t = self.t
+  local obs = leave_observable(t, svc)
+  local ignore = opts.ignore or function(e) return e.kind == "msk" end
+  local since = obs ~= "deregistration" and (opts.since or t.live.consumed) or nil
+  local deadline = t.sched:now() + t.sched:dur(seconds)
+  local want = string.format("no leave for %.3f s", t.sched:dur(seconds))
+  while true do
+    while #self.http.items > 0 do
+      local ev = table.remove(self.http.items, 1)
+      if not ignore(ev) then
+        t:fail{ kind = "unexpected", field = "http", expected = want, actual = ev.what, bytes = ev.bytes }
+      end
+    end
+    if since then
+      local p = t:live_first({ leave = svc.group }, since)
+      if p then
+        t:fail{ kind = "unexpected", field = "live " .. t.live.iface, expected = want,
+          actual = require("testctx").describe_packet(p), bytes = p.frame }
+      end
+    end
+    if t.sched:now() >= deadline then break end
+    t.sched:wait_any({ self.http.cond, since and t.live.cond or self.http.cond }, deadline)
+  end
+  t:log("leave: none for %.3f s (%s)", t.sched:dur(seconds), obs)
+end
+
 --- Answers a request event with an HTTP response {status=, body=, content_type=}.
 function Bmsc:respond(ev, r)
   local headers = {}
@@ -406,6 +512,9 @@ local function next_counter(self, key)
   self.counters[key] = c
   return c
 end
+--- The next TS counter this emulation sends under a key ("muk:<B-TID>", "msk:<MSK ID hex>"):
+-- past every one it sent before (a capture replay's freshness, harness/lua/replay.lua).
+Bmsc.next_counter = next_counter
 
 --- Pushes an MSK to the UE of subscriber sub: o = {svc=, msk= (entry of svc.msks), v=0|1,
 -- counter= (override, e.g. to replay), muk= (override, e.g. a wrong key)}. Returns the bytes.
@@ -516,6 +625,22 @@ function Ue:verify(ev)
   local lip, lport = self.udp:local_addr()
   self.t:capture_udp(lip, lport, ev.src, ev.sport, bytes)
   return bytes
+end
+
+--- Joins (IP_ADD_MEMBERSHIP / IPV6_JOIN_GROUP) the multicast group of svc on the UE's address,
+-- as a UE receiving the service's content does; the kernel announces it with IGMP/MLD.
+function Ue:join_group(svc)
+  if not svc.group then self.t:error("the target's service " .. svc.id .. " declares no group") end
+  local ok, err = self.udp:join(svc.group, self.ip)
+  if not ok then self.t:error("joining " .. svc.group .. ": " .. err) end
+  self.t:log("UE joined multicast group %s on %s", svc.group, self.ip)
+end
+
+--- Leaves the multicast group of svc (the kernel sends the IGMP/MLD leave).
+function Ue:leave_group(svc)
+  local ok, err = self.udp:leave(svc.group, self.ip)
+  if not ok then self.t:error("leaving " .. svc.group .. ": " .. err) end
+  self.t:log("UE left multicast group %s on %s", svc.group, self.ip)
 end
 
 --- One HTTP exchange with the BM-SC: kind ("register"|"deregister"|"msk"), body. o: auth

@@ -2,7 +2,7 @@
 -- 0 success, 1 failures found (bad messages, failed tests), 2 usage or harness error.
 local M = {}
 
-local USAGE = [[
+local USAGE = [==[
 usage: mbmsct <command> [options]
 
 commands:
@@ -13,12 +13,21 @@ commands:
         tshark's mikey.* field names). --psk verifies the KEMAC MAC and shows the
         decrypted key data. --validate checks each message against the profile's
         MBMS rules. Exit 1 if any message is malformed, fails its MAC or the rules.
+  audit FILE|DIR... [--profile P] [--keys F] [--sut bmsc|ue] [--time-scale X]
+        [--port N]... [--junit F] [--json F] [-q]
+        Check captured traffic between a BM-SC and UEs passively, requirement by
+        requirement (MIKEY well-formed and MAC-valid with --keys, counters, MTK IDs,
+        deliveries vs answers, 401s, notice spreading, key requests, verifications,
+        leaving after a failed update). --keys takes a target file (GBA material,
+        MSKs); --sut judges one side and lists the other's deviations as stimuli.
+        'mbmsct audit --help' has the details. Exit 1 on findings, 2 on bad input.
   lua FILE [ARGS...]
         Run a Lua tool script with the mbms.* modules (vector generators and other
         tooling; scenarios are run by the campaign runner, not by this).
   run --target FILE [--profile FILE] [--filter EXPR] [--junit F] [--json F]
       [-j N] [--time-scale X] [--seed S] [--repeat N] [--baseline F] [-v]
       [--suites DIR] [--budget N] [--var NAME=VALUE]... [--pcap-dir DIR]
+      [--capture-iface IFACE [--capture-filter EXPR]]
         Run the scenarios for the target's role (the harness plays the other
         side). --filter selects by id glob, tag:, req:, clause:, role:, kind:
         with and/or/not and parentheses; --time-scale multiplies every profile
@@ -31,8 +40,24 @@ commands:
         {port_offset} are always set. --pcap-dir DIR writes DIR/<id>.pcap per
         scenario: every packet the harness sent and received (UDP, and TCP with
         synthesized sequence numbers), named in the JUnit system-out.
+        --capture-iface IFACE also captures live on IFACE (libpcap; needs root
+        or CAP_NET_RAW) during each scenario, so that what the SUT exchanges
+        with others, an IGMP/MLD leave above all, is evidence too and
+        scenarios can assert on it (profile leave.observable "igmp" or
+        "either" needs it); with --pcap-dir the packets go to
+        DIR/<id>.live.pcap, also named in the JUnit system-out. --capture-filter
+        EXPR narrows it with a pcap-filter(7) expression, e.g. 'igmp or icmp6'
+        (default: everything on IFACE). A capture that cannot start is an
+        error of that scenario; the others still run.
         Exit 0 all pass (or as the baseline expects), 1 failures, 2 usage or
         harness errors.
+  replay FILE --target T [--profile P] [--fresh] [--speed X | --topspeed]
+      [--junit F] [--time-scale X] [--port-offset N] [--var NAME=VALUE]...
+      [--map FROM=TO]... [--btid B] [-v]
+        Replay a capture's packets of the side opposite the target's role toward
+        the started target and match its replies against the captured ones;
+        --fresh re-protects MIKEY with the target's keys. Prints packets sent,
+        replies matched/differing/rejected and the rate ('replay --help').
   list [--json] [--filter EXPR] [--suites DIR]
         List the scenarios (id, role, requirements, title) without touching the
         network; broken scenario files are reported (exit 1).
@@ -44,7 +69,7 @@ commands:
         Show the version.
 
 Exit status: 0 success, 1 failures found, 2 usage or harness error.
-]]
+]==]
 
 M.VERSION = "0.1.0"
 
@@ -72,10 +97,14 @@ function M.main(args)
     return math.tointeger(rc) or 0
   elseif cmd == "run" then
     return require("runner").main(rest, usage_error, MBMSCT_HOME)
+  elseif cmd == "replay" then
+    return require("replay_cmd").main(rest, usage_error, MBMSCT_HOME)
   elseif cmd == "list" then
     return require("catalog_cmds").list(rest, usage_error, MBMSCT_HOME)
   elseif cmd == "coverage" then
     return require("catalog_cmds").coverage(rest, usage_error, MBMSCT_HOME)
+  elseif cmd == "audit" then
+    return require("audit").main(rest, usage_error, MBMSCT_HOME)
   elseif cmd == "decode" then
     return require("decode").main(rest, usage_error)
   end

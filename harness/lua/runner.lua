@@ -17,6 +17,7 @@ local OPTS = {
   ["--junit"] = "junit", ["--json"] = "json", ["-j"] = "jobs", ["--time-scale"] = "scale",
   ["--seed"] = "seed", ["--repeat"] = "repeat", ["--baseline"] = "baseline",
   ["--suites"] = "suites", ["--budget"] = "budget", ["--pcap-dir"] = "pcap_dir",
+  ["--capture-iface"] = "capture_iface", ["--capture-filter"] = "capture_filter",
   -- Internal: how a parallel run drives its worker processes.
   ["--var"] = "var",
   ["--worker"] = "worker", ["--port-offset"] = "port_offset", ["--results-file"] = "results_file",
@@ -58,6 +59,9 @@ local function parse(args, usage_error)
     i = i + 1
   end
   if not o.target then return nil, usage_error("run needs --target FILE") end
+  if o.capture_filter and not o.capture_iface then
+    return nil, usage_error("--capture-filter needs --capture-iface IFACE")
+  end
   o.seed = o.seed or (os.time() % 1000000)
   return o
 end
@@ -106,6 +110,27 @@ function M.run_one(sc, ctx)
     local w, werr = capture.create(path)
     if w then t.capture, result.capture = w, path else trace[#trace + 1] = "capture: " .. tostring(werr) end
   end
+  if ctx.capture_iface then
+    -- Live capture (issue #6): what the SUT exchanges with others (an IGMP leave, say) is
+    -- evidence too, and scenarios can assert on it (t:expect_live). A capture that cannot
+    -- start is this scenario's error; the campaign goes on.
+    local capture = require("mbms.capture")
+    local h, lerr = capture.live(ctx.capture_iface, { filter = ctx.capture_filter })
+    if not h then
+      if t.capture then t.capture:close() end
+      result.verdict, result.kind, result.time = "error", "capture", 0
+      result.message = "live capture (--capture-iface " .. ctx.capture_iface .. "): " .. tostring(lerr)
+      return result
+    end
+    local lw
+    if ctx.pcap_dir then
+      local path = ctx.pcap_dir .. "/" .. sc.id .. (ctx.repeat_index and ("-" .. ctx.repeat_index) or "") .. ".live.pcap"
+      local werr
+      lw, werr = capture.create(path, h:linktype())
+      if lw then result.live_capture = path else trace[#trace + 1] = "live capture: " .. tostring(werr) end
+    end
+    t:live_attach(h, lw, ctx.capture_iface)
+  end
   local main = S:spawn(function() return sc.run(t) end, sc.id, t.hook)
   local ok, err, tb = S:run(main, started + limit)
   result.time = net.now() - started
@@ -138,46 +163,49 @@ function M.run_one(sc, ctx)
   local cm = S:spawn(function() t:run_cleanups() end, "cleanup", t.hook)
   local cok, cerr = S:run(cm, net.now() + S:dur(ctx.profile.timers.T_request or 5) + 1)
   if not cok then trace[#trace + 1] = "cleanup did not finish: " .. tostring(cerr) end
+  -- The evidence ends with one status exchange on the target's control socket: it marks when
+  -- the harness stopped observing, so that an offline audit (mbmsct audit) can tell "nothing
+  -- came within the window" from "the capture ended before the window did".
+  local st = ctx.target.control.status
+  if t.capture and type(st) == "table" and st.socket and st.socket:match("^tcp:") then
+    local host, port = tostring(target.expand(st.socket, {}, ctx.target) or ""):match("^tcp:([^:]+):(%d+)$")
+    local flow
+    target.act(ctx.target, "status", {}, net, 2, function(out, data, c)
+      if not flow then
+        local lip, lport = c:local_addr()
+        flow = { src = lip, sport = lport, dst = host, dport = tonumber(port) }
+      end
+      t:capture_tcp(flow, out, data)
+    end)
+  end
   if t.capture then
     local ok2, cerr2 = t.capture:close()
     if not ok2 then trace[#trace + 1] = "capture: " .. tostring(cerr2) end
+  end
+  if t.live then
+    local st, serr = t:live_close()
+    if st then
+      result.live_stats = st
+      trace[#trace + 1] = string.format("live capture on %s%s: %d packets, %d dropped by the kernel, %d by the interface",
+        ctx.capture_iface, ctx.capture_filter and (" (" .. ctx.capture_filter .. ")") or "", st.received, st.dropped,
+        st.if_dropped)
+    else
+      trace[#trace + 1] = "live capture: " .. tostring(serr)
+    end
   end
   return result
 end
 
 local SYM = { pass = "PASS", fail = "FAIL", error = "ERROR", skip = "SKIP", inconclusive = "INCONCL" }
 
---- Moves every port of the target's address tables and of the profile by off (parallel
--- workers each get their own ports, key-update.md §2 leaves ports to profile and target).
-local function shift_ports(tgt, prof, off)
-  for _, k in ipairs({ "harness", "bmsc", "ue" }) do
-    for f, v in pairs(tgt[k] or {}) do
-      if type(v) == "number" and f:match("port$") then tgt[k][f] = v + off end
-    end
-  end
-  prof.http.port = prof.http.port + off
-  for i, p in ipairs(prof.mikey.ports) do prof.mikey.ports[i] = p + off end
-end
-
 --- Runs the scenarios against one instance of the target; report(r, n) is called per result.
 local function execute(ctx, selected, repeat_n, vars, report)
   local net, tgt = ctx.net, ctx.target
   os.execute("mkdir -p out")
-  local handle, serr = target.start(tgt, vars, "out/" .. tgt.name .. (vars.worker and ("-" .. vars.worker) or "") .. ".log")
-  if not handle then return nil, serr end
-  local function probe()
-    if handle.pid and not target.alive(handle) then return nil, "target process exited (see " .. handle.log .. ")" end
-    if tgt.control.ready then return target.act(tgt, "ready", vars, net, 5) end
-    return true
-  end
-  -- Wait for the target to come up (bounded).
-  local up, uerr = probe()
-  local wait_until = net.now() + 10
-  while not up and net.now() < wait_until do
-    net.sleep(0.1)
-    up, uerr = probe()
-  end
-  local results, dead = {}, not up and uerr or nil
+  local handle, probe, uerr = target.start_ready(tgt, vars, net,
+    "out/" .. tgt.name .. (vars.worker and ("-" .. vars.worker) or "") .. ".log")
+  if not handle then return nil, probe end
+  local results, dead = {}, uerr
   -- Whatever happens below, the SUT started here is stopped again.
   local ok, err = pcall(function()
   for rep = 1, repeat_n do
@@ -217,8 +245,9 @@ local function save_results(path, results)
   if not f then return nil, err end
   f:write("return {\n")
   for _, r in ipairs(results) do
-    f:write(string.format("{ id = %q, verdict = %q, capture = %s, kind = %s, message = %s, detail = %s, time = %.17g, repeat_index = %s, trace = {",
-      r.scenario.id, r.verdict, r.capture and string.format("%q", r.capture) or "nil", r.kind and string.format("%q", r.kind) or "nil",
+    f:write(string.format("{ id = %q, verdict = %q, capture = %s, live_capture = %s, kind = %s, message = %s, detail = %s, time = %.17g, repeat_index = %s, trace = {",
+      r.scenario.id, r.verdict, r.capture and string.format("%q", r.capture) or "nil",
+      r.live_capture and string.format("%q", r.live_capture) or "nil", r.kind and string.format("%q", r.kind) or "nil",
       r.message and string.format("%q", r.message) or "nil", r.detail and string.format("%q", r.detail) or "nil",
       r.time or 0, tostring(r.repeat_index)))
     for _, line in ipairs(r.trace or {}) do f:write(string.format("%q,", line)) end
@@ -253,6 +282,8 @@ local function execute_parallel(o, ctx, selected, home)
     if o.profile then args[#args + 1] = "--profile " .. shell_quote(o.profile) end
     for _, v in ipairs(o.var_args) do args[#args + 1] = "--var " .. shell_quote(v) end
     if o.suites then args[#args + 1] = "--suites " .. shell_quote(o.suites) end
+    if o.capture_iface then args[#args + 1] = "--capture-iface " .. shell_quote(o.capture_iface) end
+    if o.capture_filter then args[#args + 1] = "--capture-filter " .. shell_quote(o.capture_filter) end
     cmds[#cmds + 1] = "(" .. table.concat(args, " ") .. " > " .. shell_quote(tmp .. "/w" .. w .. ".out") .. " 2>&1 ; echo worker " .. w .. " done)"
   end
   io.stdout:write(string.format("mbmsct: %d worker(s), ports %d apart\n", #cmds, stride))
@@ -296,7 +327,8 @@ function M.main(args, usage_error, home)
     return usage_error("-j " .. o.jobs .. ": target " .. tgt.name ..
       " does not declare parallel = { port_stride = N } (each worker needs its own ports)")
   end
-  if o.port_offset then shift_ports(tgt, prof, o.port_offset) end
+  -- Parallel workers each get their own ports (key-update.md §2 leaves ports to profile and target).
+  if o.port_offset then target.shift_ports(tgt, prof, o.port_offset) end
   local pred = function() return true end
   if o.filter then
     local p, ferr = filter.compile(o.filter)
@@ -321,7 +353,8 @@ function M.main(args, usage_error, home)
   end
   local net = require("mbms.net")
   local ctx = { net = net, profile = prof, target = tgt, seed = o.seed, scale = o.scale,
-    budget = o.budget, pcap_dir = o.pcap_dir }
+    budget = o.budget, pcap_dir = o.pcap_dir, capture_iface = o.capture_iface,
+    capture_filter = o.capture_filter }
   if o.pcap_dir and not os.execute("mkdir -p '" .. o.pcap_dir:gsub("'", "'\\''") .. "'") then
     return die("--pcap-dir: cannot create " .. o.pcap_dir)
   end
@@ -400,6 +433,7 @@ function M.main(args, usage_error, home)
         { "requirements", r.scenario.requirements }, { "clause", r.scenario.clause },
         { "verdict", r.verdict }, { "kind", r.kind }, { "message", r.message },
         { "detail", r.detail }, { "time", r.time }, { "repeat", r.repeat_index }, { "capture", r.capture },
+        { "live_capture", r.live_capture },
         { "profile", run.profile }, { "target", run.target }, { "seed", run.seed },
         { "trace", r.trace },
       }), "\n")

@@ -28,6 +28,8 @@ M.MODULES = {
   ["json"] = true, ["bodies"] = true,
   -- The flows library does I/O, but only through the scenario's scheduler and deadlines.
   ["mbms"] = true,
+  -- Capture replay (issue #6): reads only vectors/captures/, sends through the scheduler.
+  ["replay"] = true,
 }
 
 local function copy_lib(src, names)

@@ -46,10 +46,22 @@ function Sched:wait_signal(cond, deadline)
   return coroutine.yield({ kind = "cond", cond = cond, deadline = deadline })
 end
 
+--- Waits until any of the condition variables in the array conds is signalled, or the deadline
+-- (an expectation watching a queue and the live capture at once).
+function Sched:wait_any(conds, deadline)
+  assert(deadline, "sched: every wait needs a deadline")
+  local set = {}
+  for _, c in ipairs(conds) do set[c] = true end
+  return coroutine.yield({ kind = "cond", conds = set, deadline = deadline })
+end
+
 --- Wakes every task waiting on cond.
 function Sched:signal(cond)
   for _, t in ipairs(self.tasks) do
-    if t.wait.kind == "cond" and t.wait.cond == cond then t.wait = { kind = "ready", value = true } end
+    local w = t.wait
+    if w.kind == "cond" and (w.cond == cond or (w.conds and w.conds[cond])) then
+      t.wait = { kind = "ready", value = true }
+    end
   end
 end
 
@@ -104,9 +116,11 @@ function Sched:run(main, deadline)
         local w = t.wait
         if not t.done then
           if w.kind == "io" then
-            -- A socket closed under a waiting task (by a cleanup, say) ends that wait.
-            if pcall(w.sock.fd, w.sock) then
-              entries[#entries + 1] = { w.sock, w.mode }
+            -- A socket closed under a waiting task (by a cleanup, say) ends that wait. Anything
+            -- with an fd() method can be waited on (sockets, live captures).
+            local okfd, fd = pcall(w.sock.fd, w.sock)
+            if okfd then
+              entries[#entries + 1] = { fd, w.mode }
               owners[#entries] = t
             else
               t.wait = { kind = "ready", value = nil }

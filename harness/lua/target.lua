@@ -55,8 +55,9 @@ function M.can(tgt, action) return tgt.control[action] ~= nil end
 local function shell_quote(s) return "'" .. s:gsub("'", "'\\''") .. "'" end
 
 --- Performs an action synchronously (not `start`). Returns ok, output-or-message.
--- `net` is mbms.net (for control sockets); `timeout` in wall seconds.
-function M.act(tgt, action, vars, net, timeout)
+-- `net` is mbms.net (for control sockets); `timeout` in wall seconds; `rec` (optional) sees
+-- a control socket's bytes (see control_line).
+function M.act(tgt, action, vars, net, timeout, rec)
   local a = tgt.control[action]
   if a == nil then return nil, "target has no '" .. action .. "' control" end
   if type(a) == "string" then
@@ -75,13 +76,14 @@ function M.act(tgt, action, vars, net, timeout)
     if not line then return nil, action .. ": " .. err end
     local sock, serr = M.expand(a.socket, vars, tgt)
     if not sock then return nil, action .. ": " .. serr end
-    return M.control_line(sock, line, net, timeout or 10)
+    return M.control_line(sock, line, net, timeout or 10, rec)
   end
   return nil, action .. ": an action is a command string or {socket=, line=}"
 end
 
---- Sends one line to a control socket and reads the reply line.
-function M.control_line(spec, line, net, timeout)
+--- Sends one line to a control socket and reads the reply line. rec(out, bytes, conn), when
+-- given, is called with each chunk sent (out = true) and received, for evidence captures.
+function M.control_line(spec, line, net, timeout, rec)
   local host, port = spec:match("^tcp:([^:]+):(%d+)$")
   local path = spec:match("^unix:(.+)$")
   if not host and not path then
@@ -104,7 +106,9 @@ function M.control_line(spec, line, net, timeout)
   local data = line .. "\n"
   while #data > 0 do
     local n, serr = c:send(data)
-    if n then data = data:sub(n + 1)
+    if n then
+      if rec then rec(true, data:sub(1, n), c) end
+      data = data:sub(n + 1)
     elseif serr == "again" then if not wait("w") then c:close(); return nil, "control: send timeout" end
     else c:close(); return nil, "control: " .. serr end
   end
@@ -112,7 +116,9 @@ function M.control_line(spec, line, net, timeout)
   while not reply:find("\n") do
     if not wait("r") then c:close(); return nil, "control: no reply within " .. timeout .. " s" end
     local d, rerr = c:recv(4096)
-    if d then reply = reply .. d
+    if d then
+      if rec then rec(false, d, c) end
+      reply = reply .. d
     elseif rerr == "closed" then break
     elseif rerr ~= "again" then c:close(); return nil, "control: " .. rerr end
   end
@@ -120,6 +126,39 @@ function M.control_line(spec, line, net, timeout)
   reply = reply:match("^([^\n]*)") or ""
   if reply:match("^ERR") then return nil, "control: " .. reply end
   return true, reply
+end
+
+--- Moves every port of the target (harness, bmsc, ue: fields ending in "port") and of the
+-- profile by off: one instance per worker (`mbmsct run -j`, `--port-offset`).
+function M.shift_ports(tgt, prof, off)
+  for _, k in ipairs({ "harness", "bmsc", "ue" }) do
+    for f, v in pairs(tgt[k] or {}) do
+      if type(v) == "number" and f:match("port$") then tgt[k][f] = v + off end
+    end
+  end
+  prof.http.port = prof.http.port + off
+  for i, p in ipairs(prof.mikey.ports) do prof.mikey.ports[i] = p + off end
+end
+
+--- Starts the SUT (M.start) and waits, at most `wait` seconds (default 10), for its `ready`
+-- probe. Returns handle, probe (a function: true | nil, message, also telling a dead process)
+-- and why it never came up (nil when it did; the caller decides whether to go on); or nil,
+-- message when it could not be started.
+function M.start_ready(tgt, vars, net, logpath, wait)
+  local handle, serr = M.start(tgt, vars, logpath)
+  if not handle then return nil, serr end
+  local function probe()
+    if handle.pid and not M.alive(handle) then return nil, "target process exited (see " .. handle.log .. ")" end
+    if tgt.control.ready then return M.act(tgt, "ready", vars, net, 5) end
+    return true
+  end
+  local up, uerr = probe()
+  local wait_until = net.now() + (wait or 10)
+  while not up and net.now() < wait_until do
+    net.sleep(0.1)
+    up, uerr = probe()
+  end
+  return handle, probe, not up and uerr or nil
 end
 
 --- Starts the SUT in the background if the target has a start command; returns a handle.

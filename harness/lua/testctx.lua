@@ -230,6 +230,231 @@ function T:expect_silence(q, seconds, opts)
   self:log("%s: silent for %.3f s", q.name, self.sched:dur(seconds))
 end
 
+-- Live capture (run --capture-iface) ---------------------------------------------------------
+--
+-- With a live capture the runner attaches the handle before the scenario starts (t.live); a
+-- task of the scheduler drains it whenever its descriptor is readable, so packets are taken
+-- while the scenario waits on anything. Each packet table is the one mbms.capture gives (proto
+-- "udp", "tcp", "igmp", "mld", "other", "malformed"; src, dst, sport, dport, membership, ...)
+-- plus seq (1, 2, ... in the scenario) and at (seconds since the scenario started).
+
+--- Packets a scenario keeps for its assertions; older ones are dropped beyond this (the
+-- evidence file keeps them all).
+M.LIVE_KEEP = 20000
+
+local SPEC_KEYS = { proto = true, src = true, dst = true, sport = true, dport = true, ip_proto = true,
+  join = true, leave = true, block = true, group = true, match = true }
+
+--- True when live packet p matches spec: equal proto, src, dst, sport, dport, ip_proto; join=,
+-- leave=, block= (a group address, or true for any) for an IGMP/MLD record with that action;
+-- group= for a membership message naming the group; match = function(p) -> bool.
+function M.live_match(p, spec)
+  for k, v in pairs(spec) do
+    if not SPEC_KEYS[k] then error("live packet spec: unknown field '" .. tostring(k) .. "'", 3) end
+  end
+  for _, k in ipairs({ "proto", "src", "dst", "sport", "dport", "ip_proto" }) do
+    if spec[k] ~= nil and p[k] ~= spec[k] then return false end
+  end
+  local m = p.membership
+  for _, action in ipairs({ "join", "leave", "block" }) do
+    local want = spec[action]
+    if want ~= nil then
+      local found = false
+      for _, r in ipairs(m and m.records or {}) do
+        if r.action == action and (want == true or r.group == want) then found = true end
+      end
+      if not found then return false end
+    end
+  end
+  if spec.group ~= nil then
+    local found = m ~= nil and m.group == spec.group
+    for _, r in ipairs(m and m.records or {}) do found = found or r.group == spec.group end
+    if not found then return false end
+  end
+  if spec.match and not spec.match(p) then return false end
+  return true
+end
+
+--- A spec as text for failure messages: "proto=igmp leave=239.1.2.3".
+function M.describe_spec(spec)
+  local parts = {}
+  for _, k in ipairs({ "proto", "src", "dst", "sport", "dport", "ip_proto", "join", "leave", "block", "group" }) do
+    if spec[k] ~= nil then parts[#parts + 1] = k .. "=" .. tostring(spec[k]) end
+  end
+  if spec.match then parts[#parts + 1] = "match=(function)" end
+  return #parts > 0 and table.concat(parts, " ") or "any packet"
+end
+
+--- A live packet as one line: "IGMPv3 membership report 0.0.0.0 -> 224.0.0.22: leave 239.1.2.3".
+function M.describe_packet(p)
+  if p.membership then
+    local recs = {}
+    for _, r in ipairs(p.membership.records) do recs[#recs + 1] = r.action .. " " .. r.group end
+    return string.format("%s %s -> %s%s", p.membership.type_name, tostring(p.src), tostring(p.dst),
+      #recs > 0 and (": " .. table.concat(recs, ", ")) or "")
+  end
+  if p.proto == "udp" or p.proto == "tcp" then
+    return string.format("%s %s:%d -> %s:%d (%d bytes)", p.proto, p.src, p.sport, p.dst, p.dport,
+      #(p.payload or ""))
+  end
+  if p.proto == "malformed" then return "malformed frame: " .. tostring(p.error) end
+  return string.format("%s %s -> %s", p.proto, tostring(p.src or "?"), tostring(p.dst or "?"))
+end
+
+--- Attaches a live capture handle (mbms.capture.live) to this scenario, with an optional
+-- writer for the evidence file, and starts the task that drains it. Called by the runner.
+function T:live_attach(h, writer, iface)
+  local live = { h = h, w = writer, iface = iface, packets = {}, first = 1, last = 0, consumed = 0,
+    cond = {} }
+  self.live = live
+  self.sched:spawn(function()
+    while not live.closed do
+      if not self.sched:wait(h, "r", self.until_) then return end
+      self:live_drain()
+    end
+  end, "live-capture")
+end
+
+--- Takes every pending live packet (never waits): into the evidence file, the scenario's
+-- list, and to the expectations waiting for one. Returns how many were taken.
+function T:live_drain()
+  local live = self.live
+  if not live or live.closed then return 0 end
+  local n = 0
+  while true do
+    local p, err = live.h:next()
+    if p == nil then break end
+    if p == false then
+      self:log("live capture on %s: %s", live.iface, tostring(err))
+      break
+    end
+    n = n + 1
+    if live.w then
+      local ok, werr = live.w:write(p)
+      if not ok then
+        self:log("live capture: %s (no more packets written)", tostring(werr))
+        pcall(live.w.close, live.w)
+        live.w = nil
+      end
+    end
+    live.last = live.last + 1
+    p.seq, p.at = live.last, self.sched:now() - self.started
+    live.packets[live.last] = p
+    if live.last - live.first + 1 > M.LIVE_KEEP then
+      live.packets[live.first] = nil
+      live.first = live.first + 1
+    end
+  end
+  if n > 0 then self.sched:signal(live.cond) end
+  return n
+end
+
+--- Raises a harness error unless the run captures live (the scenario cannot decide otherwise).
+function T:live_required(why)
+  if not self.live then
+    raise(self, { verdict = "error", kind = "capture", message = (why and (why .. ": ") or "") ..
+      "this check observes live traffic; run with --capture-iface IFACE (e.g. --capture-iface lo)" })
+  end
+  return self.live
+end
+
+--- True when the run captures live (run --capture-iface).
+function T:has_live() return self.live ~= nil end
+
+--- The position after the last live packet seen so far (for opts.since of the calls below).
+function T:live_mark()
+  self:live_required()
+  self:live_drain()
+  return self.live.last
+end
+
+--- The first kept live packet after position since (a mark) matching spec, or nil. Drains first.
+function T:live_first(spec, since)
+  local live = self:live_required()
+  self:live_drain()
+  for i = math.max(live.first, (since or 0) + 1), live.last do
+    local p = live.packets[i]
+    if M.live_match(p, spec) then return p end
+  end
+  return nil
+end
+
+--- Every kept live packet of this scenario matching spec (see live_match), oldest first.
+-- opts.since: only packets after that mark.
+function T:live_packets(spec, opts)
+  local live = self:live_required()
+  self:live_drain()
+  local out = {}
+  for i = math.max(live.first, (opts and opts.since or 0) + 1), live.last do
+    if M.live_match(live.packets[i], spec or {}) then out[#out + 1] = live.packets[i] end
+  end
+  return out
+end
+
+--- Waits for a live packet matching spec. opts: within (profile seconds, required), since (a
+-- mark; default: after the packet the previous expect_live returned, so that like a queue a
+-- packet that came before the call counts), describe (text for spec), on_timeout (failure
+-- kind, default "no-response"). Returns the packet.
+function T:expect_live(spec, opts)
+  assert(opts and opts.within, "t:expect_live needs opts.within (every wait has a deadline)")
+  local live = self:live_required()
+  local start = self.sched:now()
+  local deadline = start + self.sched:dur(opts.within)
+  local since = opts.since or live.consumed
+  local want = opts.describe or M.describe_spec(spec)
+  while true do
+    local p = self:live_first(spec, since)
+    if p then
+      live.consumed = math.max(live.consumed, p.seq)
+      self:log("live %s: %s after %.3f s", live.iface, M.describe_packet(p), self.sched:now() - start)
+      return p
+    end
+    if self.sched:now() >= deadline then
+      self:fail{ kind = opts.on_timeout or "no-response", field = "live " .. live.iface, expected = want,
+        actual = string.format("nothing within %.3f s (%d live packets seen)", self.sched:dur(opts.within),
+          live.last) }
+    end
+    self.sched:wait_signal(live.cond, deadline)
+  end
+end
+
+--- Fails if a live packet matching spec is seen within the profile duration: like
+-- expect_silence on a queue, also one that came before the call and no expect_live took
+-- (opts.since: only after that mark). opts: kind (default "unexpected"), describe.
+function T:expect_no_live(spec, seconds, opts)
+  opts = opts or {}
+  local live = self:live_required()
+  local since = opts.since or live.consumed
+  local deadline = self.sched:now() + self.sched:dur(seconds)
+  while true do
+    local p = self:live_first(spec, since)
+    if p then
+      self:fail{ kind = opts.kind or "unexpected", field = "live " .. live.iface,
+        expected = string.format("no %s for %.3f s", opts.describe or M.describe_spec(spec), self.sched:dur(seconds)),
+        actual = M.describe_packet(p), bytes = p.frame }
+    end
+    if self.sched:now() >= deadline then break end
+    self.sched:wait_signal(live.cond, deadline)
+  end
+  self:log("live %s: no %s for %.3f s", live.iface, opts.describe or M.describe_spec(spec), self.sched:dur(seconds))
+end
+
+--- Ends the live capture: takes what is pending, closes handle and evidence file, returns
+-- the capture statistics (or nil, msg). Called by the runner.
+function T:live_close()
+  local live = self.live
+  if not live or live.closed then return nil end
+  self:live_drain()
+  local st, serr = live.h:stats()
+  live.closed = true
+  pcall(live.h.close, live.h)
+  if live.w then
+    local ok, werr = live.w:close()
+    if not ok then self.trace[#self.trace + 1] = "live capture: " .. tostring(werr) end
+  end
+  return st, serr
+end
+
 --- The one failure shape, plus a hex dump of the message concerned.
 function M.format(id, v)
   local head

@@ -46,6 +46,13 @@ test_scripts(void)
 		int rc;
 
 		CU_ASSERT_PTR_NOT_NULL_FATAL(L);
+		/* The assertions the scripts share live in harness/tests/lua/lib/. */
+		lua_getglobal(L, "package");
+		lua_pushfstring(L, "%s/harness/tests/lua/lib/?.lua;", home);
+		lua_getfield(L, -2, "path");
+		lua_concat(L, 2);
+		lua_setfield(L, -2, "path");
+		lua_pop(L, 1);
 		snprintf(path, sizeof(path), "%s/harness/tests/lua/%s", home, names[i]);
 		rc = luaL_dofile(L, path);
 		if (rc != LUA_OK)

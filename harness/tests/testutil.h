@@ -24,6 +24,8 @@ int	test_kdf_register(void);
 int	test_oracle_openssl_register(void);
 int	test_pkt_register(void);
 int	test_capture_register(void);
+int	test_tcpflow_register(void);
+int	test_scan_register(void);
 int	test_oracle_tshark_register(void);
 int	test_net_udp_register(void);
 int	test_net_tcp_register(void);

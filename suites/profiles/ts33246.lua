@@ -84,7 +84,9 @@ return {
 
   -- §2.5 leaving the user service [A]: which observable a scenario requires.
   leave = {
-    observable = "deregistration",   -- or "igmp", or "either"
+    -- or "igmp", or "either": an IGMP/MLD leave of the service's group (target services[].group)
+    -- seen by the live capture, which those need (mbmsct run --capture-iface IFACE).
+    observable = "deregistration",
   },
 
   -- §2.6 timers and windows, seconds [D]; a run scales them all with --time-scale.

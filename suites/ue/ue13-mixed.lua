@@ -34,7 +34,6 @@ return {
       end
     end
     t:step("holding the delivered key, the UE does not leave")
-    t:expect_silence(bmsc.http, t.timer.T_leave, { kind = "unexpected",
-      ignore = function(e) return e.kind == "msk" end, describe = function(e) return e.what end })
+    bmsc:expect_no_leave(svc, t.timer.T_leave)
   end,
 }

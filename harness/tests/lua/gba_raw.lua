@@ -6,9 +6,9 @@ local hex = require("mbms.hex")
 local mikey = require("mbms.mikey")
 local profile = require("profile")
 
-local function eq(a, b, what)
-  if a ~= b then error(string.format("%s: expected %s vs actual %s", what, tostring(b), tostring(a)), 2) end
-end
+local check = require("check")
+local eq = check.eq
+
 local X = function(s) return assert(hex.decode(s)) end
 
 local prof = assert(profile.load("ts33246"))

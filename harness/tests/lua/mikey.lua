@@ -10,9 +10,8 @@ local rules = prof.mikey
 local MUK = string.rep("\1", 32)
 local RAND = string.rep("\7", 16)
 
-local function eq(a, b, what)
-  if a ~= b then error(string.format("%s: expected %s vs actual %s", what, tostring(b), tostring(a)), 2) end
-end
+local check = require("check")
+local eq = check.eq
 
 local function has(list, pattern, what)
   for _, s in ipairs(list) do if s:find(pattern, 1, true) then return end end

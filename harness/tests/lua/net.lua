@@ -2,17 +2,8 @@
 -- channels (misuse raises, failures of the world return nil, msg), and deadlines on every wait.
 local net = require("mbms.net")
 
-local function eq(a, b, what)
-  if a ~= b then error(string.format("%s: expected %s vs actual %s", what, tostring(b), tostring(a)), 2) end
-end
-
-local function raises(pattern, f, ...)
-  local ok, err = pcall(f, ...)
-  if ok then error("expected an error containing '" .. pattern .. "' but the call succeeded", 2) end
-  if not tostring(err):find(pattern, 1, true) then
-    error("expected an error containing '" .. pattern .. "' vs actual '" .. tostring(err) .. "'", 2)
-  end
-end
+local check = require("check")
+local eq, raises = check.eq, check.raises
 
 local DEADLINE = 5 -- seconds; reached only when something is broken
 
