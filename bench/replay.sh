@@ -105,21 +105,25 @@ done
 EOF
 unshare -n sh "$tmp/inner.sh"
 
+# Delivered rate: datagrams the kernel delivered to the receiving socket per second of sending.
 report() {
 	read -r in0 err0 in1 err1 < "$tmp/$1.snmp"
-	printf '%-12s sent %8s  delivered %8s (read by the receiver %s, dropped at its buffer %s)  rate %10s pkt/s\n' \
-	    "$1" "${2:-?}" "$((in1 - in0))" "$(cat "$tmp/$1.count")" "$((err1 - err0))" "${3:-?}"
+	dl=$((in1 - in0))
+	dr=$(awk -v d="$dl" -v s="${2:-0}" -v r="${3:-0}" 'BEGIN { if (s > 0 && r > 0) printf "%.0f", d * r / s; else print "" }')
+	printf '%-12s sent %8s  delivered %8s (read by the receiver %s, dropped at its buffer %s)  rate %10s pkt/s  delivered %8s pkt/s\n' \
+	    "$1" "${2:-?}" "$dl" "$(cat "$tmp/$1.count")" "$((err1 - err0))" "${3:-?}" "${dr:-?}"
+	[ -n "$dr" ] && echo "$dr" >> "$tmp/$4.delivered"
 }
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
 echo "N = $N UDP MIKEY packets, --topspeed, loopback in a private network namespace, $ROUNDS rounds"
-: > "$tmp/tr.rates"; : > "$tmp/mb.rates"
+: > "$tmp/tr.rates"; : > "$tmp/mb.rates"; : > "$tmp/tr.delivered"; : > "$tmp/mb.delivered"
 for r in $(seq 1 "$ROUNDS"); do
 	tr_sent=$(sed -n 's/^Actual: \([0-9]*\) packets.*/\1/p' "$tmp/tcpreplay.$r.out")
 	tr_rate=$(sed -n 's/^Rated: .* \([0-9.]*\) pps.*/\1/p' "$tmp/tcpreplay.$r.out")
 	mb_sent=$(sed -n 's/^summary: \([0-9]*\) packets sent.*/\1/p' "$tmp/mbmsct.$r.out")
 	mb_rate=$(sed -n 's/^summary: .* rate \([0-9.]*\) pkt\/s.*/\1/p' "$tmp/mbmsct.$r.out")
-	report "tcpreplay.$r" "$tr_sent" "$tr_rate"
-	report "mbmsct.$r" "$mb_sent" "$mb_rate"
+	report "tcpreplay.$r" "$tr_sent" "$tr_rate" tr
+	report "mbmsct.$r" "$mb_sent" "$mb_rate" mb
 	[ -n "$tr_rate" ] && echo "$tr_rate" >> "$tmp/tr.rates"
 	[ -n "$mb_rate" ] && echo "$mb_rate" >> "$tmp/mb.rates"
 done
@@ -128,6 +132,9 @@ mb_med=$(median < "$tmp/mb.rates")
 if [ -n "$tr_med" ] && [ -n "$mb_med" ]; then
 	echo "median rate: tcpreplay $tr_med pkt/s, mbmsct $mb_med pkt/s"
 	awk -v a="$mb_med" -v b="$tr_med" 'BEGIN { printf "ratio mbmsct/tcpreplay (medians): %.2fx (goal >= 1.0x)\n", a / b }'
+	trd=$(median < "$tmp/tr.delivered")
+	mbd=$(median < "$tmp/mb.delivered")
+	[ -n "$trd" ] && [ -n "$mbd" ] && awk -v a="$mbd" -v b="$trd" 'BEGIN { printf "delivered to the socket per second of sending (medians): tcpreplay %.0f, mbmsct %.0f pkt/s: %.2fx (the receiver, the same for both, drops what it cannot read in time)\n", b, a, a / b }'
 else
 	echo "ratio: not computed (a sender printed no rate)"
 	cat "$tmp"/tcpreplay.*.out "$tmp"/mbmsct.*.out

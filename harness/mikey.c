@@ -2,6 +2,7 @@
 #include "mikey.h"
 
 #include <stdio.h>
+#include <stddef.h>
 #include <string.h>
 #include <strings.h>
 
@@ -158,7 +159,8 @@ decode_hdr(struct cur *c, struct mikey_hdr *h, uint8_t *next, struct err *e)
 	uint8_t vprf;
 	size_t i, at;
 
-	memset(h, 0, sizeof(*h));
+	/* The CS entries are written up to #CS and never read past it: not cleared (speed). */
+	memset(h, 0, offsetof(struct mikey_hdr, cs));
 	if (need_u8(c, &h->version, "HDR", "version", e) == -1 ||
 	    need_u8(c, &h->data_type, "HDR", "data type", e) == -1 ||
 	    need_u8(c, next, "HDR", "next payload", e) == -1 ||
@@ -269,7 +271,7 @@ decode_kemac(struct cur *c, struct mikey_kemac *k, struct err *e)
 	size_t at;
 	int ml;
 
-	memset(k, 0, sizeof(*k));
+	memset(k, 0, offsetof(struct mikey_kemac, keys));	/* keys[] is filled up to nkeys */
 	if (need_u8(c, &k->encr_alg, "KEMAC", "encr alg", e) == -1 ||
 	    need_u16(c, &l16, "KEMAC", "encr data len", e) == -1)
 		return -1;
@@ -387,6 +389,15 @@ pt_supported(uint8_t t)
 	return 0;
 }
 
+/*
+ * A payload is cleared up to its arrays (SP parameters, KEMAC keys), which are filled up to
+ * the count they come with and never read past it: clearing ~1 KB per payload showed in the
+ * audit's profile (10^5 messages per second).
+ */
+#define PAYLOAD_CLEAR	(offsetof(struct mikey_payload, u.sp.params) > \
+	offsetof(struct mikey_payload, u.kemac.keys) ? offsetof(struct mikey_payload, u.sp.params) : \
+	offsetof(struct mikey_payload, u.kemac.keys))
+
 int
 mikey_decode(const uint8_t *buf, size_t len, struct mikey_msg *m, struct err *e)
 {
@@ -409,7 +420,7 @@ mikey_decode(const uint8_t *buf, size_t len, struct mikey_msg *m, struct err *e)
 			return err_setx(e, "%s: more than %d payloads at offset %zu", pt_name(next),
 			    MIKEY_MAX_PAYLOADS, at);
 		p = &m->p[m->npayloads];
-		memset(p, 0, sizeof(*p));
+		memset(p, 0, PAYLOAD_CLEAR);
 		p->type = next;
 		p->offset = at;
 		if (decode_payload(&c, p, &next, e) == -1)

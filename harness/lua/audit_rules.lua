@@ -83,38 +83,54 @@ end
 function A:owe(o)
   o.due, o.index, o.time = self.now + o.within, self.index, self.now
   self.open[#self.open + 1] = o
+  if not self.next_due or o.due < self.next_due then self.next_due = o.due end
 end
 
---- Closes obligations whose deadline passed before time t.
+--- Removes open[i] (order kept: findings come out in the order obligations were made).
+local function drop(self, i)
+  table.remove(self.open, i)
+end
+
+--- Closes obligations whose deadline passed before time t. Most events pass no deadline:
+-- the earliest one is kept so that they cost a comparison.
 function A:advance(t)
   if t < self.now then t = self.now end
-  local keep = {}
-  for _, o in ipairs(self.open) do
+  self.now = t
+  if not self.next_due or t <= self.next_due then return end
+  local i, next_due = 1, nil
+  while i <= #self.open do
+    local o = self.open[i]
     if o.due < t then
+      drop(self, i)
       if o.kind == "need" then
         if o.expire then o.expire(o) else self:find(o.req, o.actor, o.text, o.index, o.time) end
       end
     else
-      keep[#keep + 1] = o
+      if not next_due or o.due < next_due then next_due = o.due end
+      i = i + 1
     end
   end
-  self.open = keep
-  self.now = t
+  -- An expire() may have opened obligations of its own.
+  for _, o in ipairs(self.open) do
+    if not next_due or o.due < next_due then next_due = o.due end
+  end
+  self.next_due = next_due
 end
 
 --- Offers a fact (what a side just did) to the open obligations.
 function A:fact(f)
-  local keep = {}
-  for _, o in ipairs(self.open) do
+  local i = 1
+  while i <= #self.open do
+    local o = self.open[i]
     if o.match(f) then
+      drop(self, i)
       if o.kind == "forbid" then
         self:find(o.req, o.actor, o.text .. " (packet " .. self.index .. ")", self.index, self.now)
       end
     else
-      keep[#keep + 1] = o
+      i = i + 1
     end
   end
-  self.open = keep
 end
 
 -- UEs ---------------------------------------------------------------------------------------
