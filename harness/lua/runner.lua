@@ -209,6 +209,8 @@ local function execute(ctx, selected, repeat_n, vars, report)
   -- Whatever happens below, the SUT started here is stopped again.
   local ok, err = pcall(function()
   for rep = 1, repeat_n do
+    -- Each repeat's evidence goes to its own file (<id>-<n>.pcap), never over the last one's.
+    ctx.repeat_index = repeat_n > 1 and rep or nil
     for _, sc in ipairs(selected) do
       local r
       -- Sanity probe before each scenario: a dead target turns the rest into quick errors.

@@ -8,11 +8,11 @@
 .DEFAULT_GOAL := all
 
 BMSC_SRCS = reference/bmsc/log.c reference/bmsc/hexstr.c reference/bmsc/cause.c \
-	    reference/bmsc/faults.c reference/bmsc/conf.c reference/bmsc/keys.c \
-	    reference/bmsc/policy.c reference/bmsc/rng.c reference/bmsc/spread.c \
-	    reference/bmsc/timers.c reference/bmsc/state.c reference/bmsc/msgs.c \
-	    reference/bmsc/bodies.c reference/bmsc/core.c reference/bmsc/httpd.c \
-	    reference/bmsc/control.c
+	    reference/bmsc/faults.c reference/bmsc/conf_syntax.c reference/bmsc/conf.c \
+	    reference/bmsc/conf_named.c reference/bmsc/keys.c reference/bmsc/policy.c \
+	    reference/bmsc/rng.c reference/bmsc/spread.c reference/bmsc/timers.c \
+	    reference/bmsc/state.c reference/bmsc/msgs.c reference/bmsc/bodies.c \
+	    reference/bmsc/core.c reference/bmsc/httpd.c reference/bmsc/control.c
 BMSC_MAIN_SRCS = reference/bmsc/bmsc.c
 BMSC_CTL_SRCS  = reference/bmsc/ctl.c
 BMSC_TEST_SRCS = reference/bmsc/tests/run-tests.c reference/bmsc/tests/tu.c \

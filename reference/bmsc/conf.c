@@ -1,18 +1,20 @@
-/* conf: reads the configuration file of reference/CONF.md into a struct conf. */
+/*
+ * conf: the fixed sections of the BM-SC's configuration ([node], [http], [xml], [causes], [gba],
+ * [mikey], [timers]) as one table of keys and value checks, and the parse that routes each line.
+ */
 #include "conf.h"
 
 #include <arpa/inet.h>
-#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "conf_int.h"
+#include "conf_syntax.h"
 #include "faults.h"
 #include "hexstr.h"
 #include "protect.h"
-
-#define CONF_FILE_MAX	(1024 * 1024)
 
 enum kind { K_STR, K_ADDR, K_PORT, K_U8, K_U32, K_U64, K_FN };
 
@@ -212,67 +214,16 @@ static const struct key keys[] = {
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
-/* Sections of the file; the repeated ones carry a name. */
-enum section { S_NONE, S_FIXED, S_SERVICE, S_SUBSCRIBER, S_FAULT };
-
-/* References resolved once the whole file is read, with the line to blame. */
-struct ref {
-	size_t owner;		/* service or subscriber index */
-	size_t line;
-	char name[CONF_STR_MAX];
-};
+/* Sections of the file; service and subscriber are named and repeated. */
+enum section { S_FIXED, S_SERVICE, S_SUBSCRIBER, S_FAULT };
 
 struct parser {
-	const char *file;
-	size_t line;
 	struct conf *c;
-	struct err *e;
 	enum section sec;
-	char secname[32];	/* fixed section name */
+	const char *secname;	/* fixed section: its name in keys[] */
 	size_t seen[NKEYS];	/* line where each scalar key was set, 0: not yet */
-	struct ref *refs;	/* entitled = NAME */
-	size_t nrefs;
-	struct ref *cur;	/* current = MSKID per service */
-	size_t ncur;
-	/* per-section seen lines for the keys of [service] and [subscriber] */
-	size_t seen_kdid, seen_current, seen_impi, seen_ks, seen_rand, seen_ks_naf;
-	size_t seen_mrk, seen_muk, seen_expired;
+	struct conf_named named;
 };
-
-static int
-perr(struct parser *p, const char *fmt, const char *detail)
-{
-	return err_setx(p->e, "%s:%zu: %s%s", p->file, p->line, fmt, detail ? detail : "");
-}
-
-static char *
-trim(char *s)
-{
-	char *end;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	end = s + strlen(s);
-	while (end > s && isspace((unsigned char)end[-1]))
-		*--end = '\0';
-	return s;
-}
-
-static int
-parse_uint(const char *v, unsigned long long max, unsigned long long *out)
-{
-	char *end;
-	unsigned long long n;
-
-	if (!isdigit((unsigned char)v[0]))
-		return -1;
-	errno = 0;
-	n = strtoull(v, &end, 10);
-	if (errno || *end || n > max)
-		return -1;
-	*out = n;
-	return 0;
-}
 
 int
 conf_parse_addr(const char *s, struct conf_addr *a)
@@ -286,7 +237,7 @@ conf_parse_addr(const char *s, struct conf_addr *a)
 		return -1;
 	memcpy(host, s, hl);
 	host[hl] = '\0';
-	if (parse_uint(colon + 1, 65535, &port) == -1)
+	if (conf_syntax_uint(colon + 1, 65535, &port) == -1)
 		return -1;
 	memset(a, 0, sizeof(*a));
 	a->sa.sin_family = AF_INET;
@@ -298,7 +249,7 @@ conf_parse_addr(const char *s, struct conf_addr *a)
 }
 
 static int
-set_scalar(struct parser *p, size_t i, const char *v)
+set_scalar(struct parser *p, const struct conf_loc *l, size_t i, const char *v)
 {
 	const struct key *k = &keys[i];
 	char *base = (char *)p->c;
@@ -308,391 +259,133 @@ set_scalar(struct parser *p, size_t i, const char *v)
 	switch (k->kind) {
 	case K_STR:
 		if (strlen(v) >= CONF_STR_MAX)
-			return perr(p, "value too long for ", k->name);
+			return conf_syntax_errx(l, "value too long for %s", k->name);
 		if (*v == '\0')
-			return perr(p, "empty value for ", k->name);
+			return conf_syntax_errx(l, "empty value for %s", k->name);
 		memcpy(base + k->off, v, strlen(v) + 1);
 		return 0;
 	case K_ADDR:
 		if (conf_parse_addr(v, (struct conf_addr *)(void *)(base + k->off)) == -1)
-			return perr(p, "expected IPv4ADDRESS:PORT for ", k->name);
+			return conf_syntax_errx(l, "expected IPv4ADDRESS:PORT for %s", k->name);
 		return 0;
 	case K_PORT:
-		if (parse_uint(v, 65535, &n) == -1 || n == 0)
-			return perr(p, "expected a port 1..65535 for ", k->name);
+		if (conf_syntax_uint(v, 65535, &n) == -1 || n == 0)
+			return conf_syntax_errx(l, "expected a port 1..65535 for %s", k->name);
 		*(uint16_t *)(void *)(base + k->off) = (uint16_t)n;
 		return 0;
 	case K_U8:
-		if (parse_uint(v, 255, &n) == -1)
-			return perr(p, "expected an integer 0..255 for ", k->name);
+		if (conf_syntax_uint(v, 255, &n) == -1)
+			return conf_syntax_errx(l, "expected an integer 0..255 for %s", k->name);
 		*(uint8_t *)(base + k->off) = (uint8_t)n;
 		return 0;
 	case K_U32:
-		if (parse_uint(v, UINT32_MAX, &n) == -1)
-			return perr(p, "expected a non-negative 32-bit integer for ", k->name);
+		if (conf_syntax_uint(v, UINT32_MAX, &n) == -1)
+			return conf_syntax_errx(l, "expected a non-negative 32-bit integer for %s",
+			    k->name);
 		if (strcmp(k->section, "causes") == 0)
 			*(int *)(void *)(base + k->off) = (int)n;
 		else
 			*(uint32_t *)(void *)(base + k->off) = (uint32_t)n;
 		return 0;
 	case K_U64:
-		if (parse_uint(v, UINT64_MAX, &n) == -1)
-			return perr(p, "expected a non-negative integer for ", k->name);
+		if (conf_syntax_uint(v, UINT64_MAX, &n) == -1)
+			return conf_syntax_errx(l, "expected a non-negative integer for %s",
+			    k->name);
 		p->c->seed = n;
 		p->c->have_seed = 1;
 		return 0;
 	case K_FN:
 		if (k->fn(p->c, v, &sub) == -1)
-			return perr(p, "", sub.msg);
+			return conf_syntax_errx(l, "%s", sub.msg);
 		return 0;
 	}
-	return perr(p, "internal: bad key kind for ", k->name);
+	return conf_syntax_errx(l, "internal: bad key kind for %s", k->name);
 }
 
 static int
-fixed_key(struct parser *p, const char *key, const char *v)
+fixed_key(struct parser *p, const struct conf_loc *l, const char *key, const char *v)
 {
 	size_t i;
-	char prev[32];
 
 	for (i = 0; i < NKEYS; i++) {
 		if (strcmp(keys[i].section, p->secname) != 0 || strcmp(keys[i].name, key) != 0)
 			continue;
-		if (p->seen[i]) {
-			snprintf(prev, sizeof(prev), "%zu", p->seen[i]);
-			err_setx(p->e, "%s:%zu: %s set twice (first at line %s)", p->file, p->line,
-			    key, prev);
-			return -1;
-		}
-		p->seen[i] = p->line;
-		return set_scalar(p, i, v);
+		if (p->seen[i])
+			return conf_syntax_errx(l, "%s set twice (first at line %zu)", key,
+			    p->seen[i]);
+		p->seen[i] = l->line;
+		return set_scalar(p, l, i, v);
 	}
-	return err_setx(p->e, "%s:%zu: unknown key '%s' in [%s]", p->file, p->line, key,
-	    p->secname);
+	return conf_syntax_errx(l, "unknown key '%s' in [%s]", key, p->secname);
 }
 
 static int
-once(struct parser *p, size_t *seen, const char *key)
-{
-	if (*seen)
-		return err_setx(p->e, "%s:%zu: %s set twice (first at line %zu)", p->file, p->line,
-		    key, *seen);
-	*seen = p->line;
-	return 0;
-}
-
-static int
-push_ref(struct parser *p, struct ref **arr, size_t *n, size_t owner, const char *name)
-{
-	struct ref *r;
-
-	if (strlen(name) >= CONF_STR_MAX)
-		return perr(p, "name too long", NULL);
-	if ((r = realloc(*arr, (*n + 1) * sizeof(**arr))) == NULL)
-		return err_set(p->e, "%s:%zu: out of memory", p->file, p->line);
-	*arr = r;
-	r[*n].owner = owner;
-	r[*n].line = p->line;
-	snprintf(r[*n].name, sizeof(r[*n].name), "%s", name);
-	(*n)++;
-	return 0;
-}
-
-/* msk = MSKID KEY SEQl SEQu */
-static int
-msk_line(struct parser *p, struct conf_service *s, const char *v)
-{
-	char id[16], key[64], l[16], u[16], extra[2];
-	unsigned long long seql, sequ;
-	struct conf_msk *m;
-
-	if (sscanf(v, "%15s %63s %15s %15s %1s", id, key, l, u, extra) != 4)
-		return perr(p, "msk: expected \"MSKID KEY SEQl SEQu\"", NULL);
-	if ((m = realloc(s->msk, (s->nmsk + 1) * sizeof(*m))) == NULL)
-		return err_set(p->e, "%s:%zu: out of memory", p->file, p->line);
-	s->msk = m;
-	m = &s->msk[s->nmsk];
-	memset(m, 0, sizeof(*m));
-	if (hexstr_parse(id, m->id, 4, 4) != 4)
-		return perr(p, "msk: MSK ID must be 4 bytes of hex: ", id);
-	if (hexstr_parse(key, m->key, 16, 16) != 16)
-		return perr(p, "msk: key must be 16 bytes of hex", NULL);
-	if (parse_uint(l, 65535, &seql) == -1 || parse_uint(u, 65535, &sequ) == -1 || seql > sequ)
-		return perr(p, "msk: SEQl and SEQu must be 0..65535 with SEQl <= SEQu", NULL);
-	m->seql = (uint16_t)seql;
-	m->sequ = (uint16_t)sequ;
-	m->line = p->line;
-	s->nmsk++;
-	return 0;
-}
-
-static int
-key_bytes(struct parser *p, struct conf_key *k, size_t *seen, const char *name, const char *v)
-{
-	long n;
-
-	if (once(p, seen, name) == -1)
-		return -1;
-	if ((n = hexstr_parse(v, k->p, 0, sizeof(k->p))) < 1)
-		return err_setx(p->e, "%s:%zu: %s: expected hex of 1..%zu bytes", p->file, p->line,
-		    name, sizeof(k->p));
-	k->len = (size_t)n;
-	return 0;
-}
-
-static int
-service_key(struct parser *p, const char *key, const char *v)
-{
-	struct conf_service *s = &p->c->svc[p->c->nsvc - 1];
-
-	if (strcmp(key, "kdid") == 0) {
-		if (once(p, &p->seen_kdid, key) == -1)
-			return -1;
-		if (hexstr_parse(v, s->kdid, 3, 3) != 3)
-			return perr(p, "kdid: Key Domain ID must be 3 bytes of hex: ", v);
-		s->have_kdid = 1;
-		return 0;
-	}
-	if (strcmp(key, "msk") == 0)
-		return msk_line(p, s, v);
-	if (strcmp(key, "current") == 0) {
-		if (once(p, &p->seen_current, key) == -1)
-			return -1;
-		return push_ref(p, &p->cur, &p->ncur, p->c->nsvc - 1, v);
-	}
-	return err_setx(p->e, "%s:%zu: unknown key '%s' in [service]", p->file, p->line, key);
-}
-
-static int
-subscriber_key(struct parser *p, const char *key, const char *v)
-{
-	struct conf_subscriber *s = &p->c->sub[p->c->nsub - 1];
-
-	if (strcmp(key, "impi") == 0) {
-		if (once(p, &p->seen_impi, key) == -1)
-			return -1;
-		if (strlen(v) >= sizeof(s->impi))
-			return perr(p, "impi too long", NULL);
-		snprintf(s->impi, sizeof(s->impi), "%s", v);
-		return 0;
-	}
-	if (strcmp(key, "ks") == 0)
-		return key_bytes(p, &s->ks, &p->seen_ks, key, v);
-	if (strcmp(key, "rand") == 0)
-		return key_bytes(p, &s->rand, &p->seen_rand, key, v);
-	if (strcmp(key, "ks_naf") == 0)
-		return key_bytes(p, &s->ks_naf, &p->seen_ks_naf, key, v);
-	if (strcmp(key, "mrk") == 0)
-		return key_bytes(p, &s->mrk, &p->seen_mrk, key, v);
-	if (strcmp(key, "muk") == 0)
-		return key_bytes(p, &s->muk, &p->seen_muk, key, v);
-	if (strcmp(key, "entitled") == 0)
-		return push_ref(p, &p->refs, &p->nrefs, p->c->nsub - 1, v);
-	if (strcmp(key, "expired") == 0) {
-		if (once(p, &p->seen_expired, key) == -1)
-			return -1;
-		if (strcmp(v, "0") != 0 && strcmp(v, "1") != 0)
-			return perr(p, "expired: expected 0 or 1", NULL);
-		s->expired = v[0] == '1';
-		return 0;
-	}
-	return err_setx(p->e, "%s:%zu: unknown key '%s' in [subscriber]", p->file, p->line, key);
-}
-
-static int
-fault_key(struct parser *p, const char *key, const char *v)
+fault_key(struct parser *p, const struct conf_loc *l, const char *key, const char *v)
 {
 	long bit;
 
 	if (strcmp(key, "fault") != 0)
-		return err_setx(p->e, "%s:%zu: unknown key '%s' in [fault]", p->file, p->line, key);
+		return conf_syntax_errx(l, "unknown key '%s' in [fault]", key);
 	if ((bit = fault_parse(v)) < 0)
-		return err_setx(p->e, "%s:%zu: unknown fault '%s' (see reference/README.md)",
-		    p->file, p->line, v);
+		return conf_syntax_errx(l, "unknown fault '%s' (see reference/README.md)", v);
 	p->c->faults |= (unsigned)bit;
 	return 0;
 }
 
 static int
-section_header(struct parser *p, char *s)
+on_section(void *ctx, const struct conf_loc *l, const char *name, const char *arg)
 {
-	char *end = strchr(s, ']'), *name, *arg;
+	struct parser *p = ctx;
 	size_t i;
 
-	if (end == NULL || trim(end + 1)[0] != '\0')
-		return perr(p, "malformed section header", NULL);
-	*end = '\0';
-	name = trim(s + 1);
-	arg = name;
-	while (*arg && !isspace((unsigned char)*arg))
-		arg++;
-	if (*arg)
-		*arg++ = '\0';
-	arg = trim(arg);
-	p->seen_kdid = p->seen_current = p->seen_impi = p->seen_ks = p->seen_rand = 0;
-	p->seen_ks_naf = p->seen_mrk = p->seen_muk = p->seen_expired = 0;
-	if (strcmp(name, "service") == 0 || strcmp(name, "subscriber") == 0) {
-		int svc = name[1] == 'e';
-
-		if (*arg == '\0')
-			return perr(p, "section needs a name: [", svc ? "service NAME]" :
-			    "subscriber B-TID]");
-		if (strlen(arg) >= CONF_STR_MAX)
-			return perr(p, "section name too long", NULL);
-		if (svc) {
-			struct conf_service *v;
-
-			if (conf_service_find(p->c, arg) >= 0)
-				return perr(p, "service defined twice: ", arg);
-			if ((v = realloc(p->c->svc, (p->c->nsvc + 1) * sizeof(*v))) == NULL)
-				return err_set(p->e, "%s:%zu: out of memory", p->file, p->line);
-			p->c->svc = v;
-			v = &v[p->c->nsvc++];
-			memset(v, 0, sizeof(*v));
-			snprintf(v->id, sizeof(v->id), "%s", arg);
-			v->line = p->line;
-			p->sec = S_SERVICE;
-		} else {
-			struct conf_subscriber *u;
-
-			if (conf_subscriber_find(p->c, arg) >= 0)
-				return perr(p, "subscriber defined twice: ", arg);
-			if ((u = realloc(p->c->sub, (p->c->nsub + 1) * sizeof(*u))) == NULL)
-				return err_set(p->e, "%s:%zu: out of memory", p->file, p->line);
-			p->c->sub = u;
-			u = &u[p->c->nsub++];
-			memset(u, 0, sizeof(*u));
-			snprintf(u->btid, sizeof(u->btid), "%s", arg);
-			u->line = p->line;
-			p->sec = S_SUBSCRIBER;
-		}
-		return 0;
+	if (strcmp(name, "service") == 0) {
+		p->sec = S_SERVICE;
+		return conf_named_service(&p->named, l, p->c, arg);
+	}
+	if (strcmp(name, "subscriber") == 0) {
+		p->sec = S_SUBSCRIBER;
+		return conf_named_subscriber(&p->named, l, p->c, arg);
 	}
 	if (*arg != '\0')
-		return perr(p, "this section takes no name: ", name);
+		return conf_syntax_errx(l, "this section takes no name: %s", name);
 	if (strcmp(name, "fault") == 0) {
 		p->sec = S_FAULT;
 		return 0;
 	}
+	/* A fixed section may be split: its keys are still set once per file. */
 	for (i = 0; i < NKEYS; i++)
 		if (strcmp(keys[i].section, name) == 0) {
 			p->sec = S_FIXED;
-			snprintf(p->secname, sizeof(p->secname), "%s", name);
+			p->secname = keys[i].section;
 			return 0;
 		}
-	return perr(p, "unknown section: ", name);
+	return conf_syntax_errx(l, "unknown section: %s", name);
 }
 
 static int
-line_of(struct parser *p, char *s)
+on_key(void *ctx, const struct conf_loc *l, const char *key, const char *v)
 {
-	char *eq, *key, *v, *hash;
+	struct parser *p = ctx;
 
-	s = trim(s);
-	if (*s == '\0' || *s == '#')
-		return 0;
-	if (*s == '[')
-		return section_header(p, s);
-	if ((eq = strchr(s, '=')) == NULL)
-		return perr(p, "expected \"key = value\", a [section] or a # comment", NULL);
-	*eq = '\0';
-	key = trim(s);
-	v = eq + 1;
-	/*
-	 * A '#' after whitespace starts a trailing comment, as in the examples of CONF.md; a '#'
-	 * inside a word (a URI fragment) stays part of the value.
-	 */
-	for (hash = v; (hash = strchr(hash, '#')) != NULL; hash++)
-		if (hash > v && isspace((unsigned char)hash[-1])) {
-			*hash = '\0';
-			break;
-		}
-	v = trim(v);
-	if (*key == '\0')
-		return perr(p, "empty key", NULL);
 	switch (p->sec) {
-	case S_NONE:
-		return perr(p, "key outside a section: ", key);
 	case S_FIXED:
-		return fixed_key(p, key, v);
+		return fixed_key(p, l, key, v);
 	case S_SERVICE:
-		return service_key(p, key, v);
+		return conf_named_service_key(&p->named, l, p->c, key, v);
 	case S_SUBSCRIBER:
-		return subscriber_key(p, key, v);
+		return conf_named_subscriber_key(&p->named, l, p->c, key, v);
 	case S_FAULT:
-		return fault_key(p, key, v);
+		return fault_key(p, l, key, v);
 	}
-	return -1;
-}
-
-static int
-finish(struct parser *p)
-{
-	struct conf *c = p->c;
-	size_t i, j, a, b;
-
-	for (i = 0; i < NKEYS; i++)
-		if (keys[i].required && !p->seen[i])
-			return err_setx(p->e, "%s: missing key '%s' in [%s]", p->file, keys[i].name,
-			    keys[i].section);
-	if (c->nsvc == 0)
-		return err_setx(p->e, "%s: no [service NAME] section", p->file);
-	for (i = 0; i < c->nsvc; i++) {
-		if (!c->svc[i].have_kdid)
-			return err_setx(p->e, "%s:%zu: service %s has no kdid", p->file,
-			    c->svc[i].line, c->svc[i].id);
-		if (c->svc[i].nmsk == 0)
-			return err_setx(p->e, "%s:%zu: service %s has no msk", p->file,
-			    c->svc[i].line, c->svc[i].id);
-	}
-	/* A (Key Domain ID, MSK ID) names one key of one service. */
-	for (i = 0; i < c->nsvc; i++)
-		for (a = 0; a < c->svc[i].nmsk; a++)
-			for (j = i; j < c->nsvc; j++)
-				for (b = (j == i ? a + 1 : 0); b < c->svc[j].nmsk; b++)
-					if (memcmp(c->svc[i].kdid, c->svc[j].kdid, 3) == 0 &&
-					    memcmp(c->svc[i].msk[a].id, c->svc[j].msk[b].id, 4) == 0)
-						return err_setx(p->e, "%s:%zu: MSK ID already "
-						    "defined at line %zu for the same kdid",
-						    p->file, c->svc[j].msk[b].line,
-						    c->svc[i].msk[a].line);
-	for (i = 0; i < p->ncur; i++) {
-		struct conf_service *s = &c->svc[p->cur[i].owner];
-		uint8_t id[4];
-
-		if (hexstr_parse(p->cur[i].name, id, 4, 4) != 4)
-			return err_setx(p->e, "%s:%zu: current: MSK ID must be 4 bytes of hex",
-			    p->file, p->cur[i].line);
-		for (j = 0; j < s->nmsk; j++)
-			if (memcmp(s->msk[j].id, id, 4) == 0)
-				break;
-		if (j == s->nmsk)
-			return err_setx(p->e, "%s:%zu: current: %s is not an msk of service %s",
-			    p->file, p->cur[i].line, p->cur[i].name, s->id);
-		s->current = j;
-		s->have_current = 1;
-	}
-	for (i = 0; i < p->nrefs; i++) {
-		struct conf_subscriber *u = &c->sub[p->refs[i].owner];
-		long v = conf_service_find(c, p->refs[i].name);
-		size_t *n;
-
-		if (v < 0)
-			return err_setx(p->e, "%s:%zu: entitled: unknown service '%s'", p->file,
-			    p->refs[i].line, p->refs[i].name);
-		if ((n = realloc(u->entitled, (u->nentitled + 1) * sizeof(*n))) == NULL)
-			return err_set(p->e, "%s: out of memory", p->file);
-		u->entitled = n;
-		n[u->nentitled++] = (size_t)v;
-	}
-	return 0;
+	return conf_syntax_errx(l, "internal: bad section");
 }
 
 int
 conf_parse(const char *name, const char *text, struct conf *c, struct err *e)
 {
+	static const struct conf_syntax_ops ops = { on_section, on_key };
 	struct parser p;
-	char *copy = NULL, *s, *nl;
+	size_t i;
 	int rc = -1;
 
 	memset(c, 0, sizeof(*c));
@@ -700,25 +393,18 @@ conf_parse(const char *name, const char *text, struct conf *c, struct err *e)
 	snprintf(c->path, sizeof(c->path), "%s", name);
 	c->v_bit = 1;
 	c->v_mac_reading = PROTECT_VMAC_MYKEY;
-	p.file = name;
 	p.c = c;
-	p.e = e;
-	if ((copy = strdup(text)) == NULL) {
-		err_set(e, "%s: out of memory", name);
+	if (conf_syntax_parse(name, text, &ops, &p, e) == -1)
 		goto done;
-	}
-	for (s = copy; s != NULL; s = nl) {
-		if ((nl = strchr(s, '\n')) != NULL)
-			*nl++ = '\0';
-		p.line++;
-		if (line_of(&p, s) == -1)
+	for (i = 0; i < NKEYS; i++)
+		if (keys[i].required && !p.seen[i]) {
+			err_setx(e, "%s: missing key '%s' in [%s]", name, keys[i].name,
+			    keys[i].section);
 			goto done;
-	}
-	rc = finish(&p);
+		}
+	rc = conf_named_finish(&p.named, name, c, e);
 done:
-	free(copy);
-	free(p.refs);
-	free(p.cur);
+	conf_named_release(&p.named);
 	if (rc == -1)
 		conf_free(c);
 	return rc;
@@ -727,86 +413,14 @@ done:
 int
 conf_load(const char *path, struct conf *c, struct err *e)
 {
-	FILE *f;
-	char *buf;
-	size_t n;
+	char *text;
 	int rc;
 
+	/* Zeroed first, so that conf_free is safe whatever fails. */
 	memset(c, 0, sizeof(*c));
-	if ((f = fopen(path, "r")) == NULL)
-		return err_set(e, "%s", path);
-	if ((buf = malloc(CONF_FILE_MAX + 1)) == NULL) {
-		fclose(f);
-		return err_set(e, "%s: out of memory", path);
-	}
-	n = fread(buf, 1, CONF_FILE_MAX + 1, f);
-	if (ferror(f) || n > CONF_FILE_MAX) {
-		rc = ferror(f) ? err_set(e, "%s: read", path) :
-		    err_setx(e, "%s: larger than %d bytes", path, CONF_FILE_MAX);
-		fclose(f);
-		free(buf);
-		return rc;
-	}
-	fclose(f);
-	buf[n] = '\0';
-	if (memchr(buf, '\0', n) != NULL) {
-		free(buf);
-		return err_setx(e, "%s: contains a NUL byte", path);
-	}
-	rc = conf_parse(path, buf, c, e);
-	free(buf);
+	if (conf_syntax_read(path, &text, e) == -1)
+		return -1;
+	rc = conf_parse(path, text, c, e);
+	free(text);
 	return rc;
-}
-
-void
-conf_free(struct conf *c)
-{
-	size_t i;
-
-	if (c == NULL)
-		return;
-	for (i = 0; i < c->nsvc; i++)
-		free(c->svc[i].msk);
-	for (i = 0; i < c->nsub; i++)
-		free(c->sub[i].entitled);
-	free(c->svc);
-	free(c->sub);
-	c->svc = NULL;
-	c->sub = NULL;
-	c->nsvc = c->nsub = 0;
-}
-
-long
-conf_service_find(const struct conf *c, const char *id)
-{
-	size_t i;
-
-	for (i = 0; i < c->nsvc; i++)
-		if (strcmp(c->svc[i].id, id) == 0)
-			return (long)i;
-	return -1;
-}
-
-long
-conf_subscriber_find(const struct conf *c, const char *btid)
-{
-	size_t i;
-
-	for (i = 0; i < c->nsub; i++)
-		if (strcmp(c->sub[i].btid, btid) == 0)
-			return (long)i;
-	return -1;
-}
-
-int
-conf_entitled(const struct conf *c, size_t s, size_t v)
-{
-	size_t i;
-
-	if (s >= c->nsub)
-		return 0;
-	for (i = 0; i < c->sub[s].nentitled; i++)
-		if (c->sub[s].entitled[i] == v)
-			return 1;
-	return 0;
 }

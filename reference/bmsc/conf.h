@@ -2,6 +2,10 @@
  * conf: the reference BM-SC's configuration file (reference/CONF.md) — parsing into a struct
  * conf, with every error naming file:line.
  *
+ * Three files implement it: conf_syntax.c the text format (lines, comments, headers), conf.c
+ * the fixed sections' table of keys and the parse, conf_named.c the [service] and [subscriber]
+ * sections, the checks between them, and the lookups and release below.
+ *
  * Ownership: conf_load/conf_parse fill a caller-provided struct conf that owns its arrays;
  * conf_free releases them (safe on a zeroed or already freed struct). Values are checked for
  * form here (hex lengths, ranges, references between sections); what the keys mean is for the

@@ -9,7 +9,9 @@
 
 UE_SRCS = reference/ue/log.c reference/ue/faults.c reference/ue/conf.c reference/ue/keys.c \
 	  reference/ue/bodies.c reference/ue/httpc.c reference/ue/store.c reference/ue/policy.c \
-	  reference/ue/rx.c reference/ue/ue.c reference/ue/control.c
+	  reference/ue/rx.c reference/ue/ue.c reference/ue/ue_http.c reference/ue/ue_keyreq.c \
+	  reference/ue/ue_rule6.c reference/ue/ue_mikey.c reference/ue/ue_status.c \
+	  reference/ue/control.c
 UE_MAIN_SRCS = reference/ue/main.c
 UE_TEST_SRCS = reference/ue/tests/run.c reference/ue/tests/tu.c \
 	       reference/ue/tests/test_store.c reference/ue/tests/test_policy.c \

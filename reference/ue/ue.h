@@ -8,6 +8,9 @@
  * milliseconds, and the outside world is reached through struct ue_io (HTTP POST, MIKEY send),
  * so that main.c owns sockets and the poll loop and unit tests can drive the machine directly.
  * Every decision is logged as one line (log.h).
+ *
+ * This header is the machine's contract; it is implemented by ue.c and the ue_*.c files, one
+ * job each, which share their internals through ue_int.h.
  */
 #ifndef UE_UE_H
 #define UE_UE_H

@@ -159,4 +159,15 @@ do
   local jx = io.open(j):read("a")
   check(jx:find("[[ATTACHMENT|" .. dir .. "/loopback-key-update.pcap]]", 1, true), "JUnit names the capture", jx)
   os.execute("rm -rf " .. dir .. " " .. j)
+  -- With --repeat each repeat keeps its own evidence (<id>-<n>.pcap), none overwritten.
+  rc, out = run("run --suites harness/tests/loopback --target harness/tests/loopback/targets/loopback.lua " ..
+    "--time-scale 0.5 --repeat 2 --pcap-dir " .. dir)
+  check(rc == 0, "loopback --repeat 2 with --pcap-dir passes", out)
+  for _, n in ipairs({ 1, 2 }) do
+    local f = io.open(dir .. "/loopback-key-update-" .. n .. ".pcap")
+    check(f ~= nil, "evidence of repeat " .. n, out)
+    if f then f:close() end
+  end
+  check(io.open(dir .. "/loopback-key-update.pcap") == nil, "no unnumbered evidence with --repeat", out)
+  os.execute("rm -rf " .. dir)
 end
