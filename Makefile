@@ -40,7 +40,7 @@ LUA_SRCS  += harness/l_capture.c
 # audit scanner binding
 LUA_SRCS  += harness/l_scan.c
 # network binding
-LUA_SRCS  += harness/l_net.c harness/l_clock.c
+LUA_SRCS  += harness/l_net.c harness/l_net_wait.c harness/l_clock.c
 # protocol bindings
 LUA_SRCS  += harness/l_http.c harness/l_digest.c harness/l_xml.c
 
@@ -86,7 +86,7 @@ help:
 	@echo "make check      build and run every test (unit, sanitizers, oracles, fuzz)"
 	@echo "make unit       unit tests only (normal build)"
 	@echo "make asan       unit tests under AddressSanitizer + UBSan"
-	@echo "make fuzz       build the libFuzzer target; make fuzz-run FUZZ_SECONDS=N runs it"
+	@echo "make fuzz       build the libFuzzer targets; make fuzz-run FUZZ_SECONDS=N runs each"
 	@echo "make faults     fault matrix against the reference implementations (RUNS=N)"
 	@echo "make replay-test  mbmsct replay end to end against the reference UE and BM-SC"
 	@echo "make audit-test   mbmsct audit over vectors/captures (conformant clean, faults named)"
@@ -148,20 +148,33 @@ asan:
 	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" unit decode-test audit-test
 
 # --- fuzzing (clang libFuzzer) -------------------------------------------------------------
-FUZZ_SECONDS ?= 60
+# Two targets, each run FUZZ_SECONDS: the MIKEY decoder and validator (seeded with the message
+# vectors) and the audit's capture scanner (seeded with vectors/captures/).
+FUZZ_SECONDS ?= 45
 FUZZ_BIN      = build/fuzz/fuzz_mikey
 FUZZ_SRCS     = harness/err.c harness/cursor.c harness/builder.c harness/mikey.c \
 		harness/mikey_rules.c fuzz/fuzz_mikey.c
+FUZZ_SCAN_BIN  = build/fuzz/fuzz_scan
+FUZZ_SCAN_SRCS = harness/err.c harness/cursor.c harness/builder.c harness/mikey.c \
+		 harness/mikey_rules.c harness/crypto.c harness/protect.c harness/pkt.c \
+		 harness/capture.c harness/tcpflow.c harness/scan.c harness/scan_tcp.c \
+		 harness/http.c harness/http_write.c fuzz/fuzz_scan.c
 
-fuzz: $(FUZZ_BIN)
+fuzz: $(FUZZ_BIN) $(FUZZ_SCAN_BIN)
 
 $(FUZZ_BIN): $(FUZZ_SRCS) $(wildcard harness/*.h) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(CPPFLAGS) -std=c11 -g -O1 -Wall -Wextra -Werror \
 	    -fsanitize=fuzzer,address,undefined -o $@ $(FUZZ_SRCS)
 
-fuzz-run: $(FUZZ_BIN)
-	scripts/fuzz-run $(FUZZ_BIN) $(FUZZ_SECONDS)
+$(FUZZ_SCAN_BIN): $(FUZZ_SCAN_SRCS) $(wildcard harness/*.h) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(CPPFLAGS) -std=c11 -g -O1 -Wall -Wextra -Werror \
+	    -fsanitize=fuzzer,address,undefined -o $@ $(FUZZ_SCAN_SRCS) -lcrypto -lpcap -lhttp_parser
+
+fuzz-run: $(FUZZ_BIN) $(FUZZ_SCAN_BIN)
+	scripts/fuzz-run $(FUZZ_BIN) $(FUZZ_SECONDS) mikey
+	scripts/fuzz-run $(FUZZ_SCAN_BIN) $(FUZZ_SECONDS) captures
 
 # --- the two commands -----------------------------------------------------------------------
 check: $(DEPS_STAMP)

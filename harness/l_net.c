@@ -39,22 +39,21 @@
  * not fit in sun_path (107 bytes on Linux) is misuse. A path where nobody listens is a failure:
  * nil, "connect to unix:PATH: Connection refused" (or "No such file or directory").
  *
- * Nothing here waits but net.poll and net.sleep, and both demand a timeout: every wait in a test
- * has a deadline. As in liolib, misuse (wrong types, bad address strings, a closed socket, a
+ * Nothing here waits but net.poll and net.sleep (l_net_wait.c), and both demand a timeout: every
+ * wait in a test has a deadline. As in liolib, misuse (wrong types, bad address strings, a closed socket, a
  * method of another kind) raises; failures of the world return nil, msg.
  */
 #include <lauxlib.h>
 #include <lua.h>
 
 #include <limits.h>
-#include <math.h>
 #include <string.h>
 #include <sys/socket.h>
 
+#include "l_net_int.h"
 #include "lua_env.h"
 #include "net.h"
 
-#define NET_MT		"mbms.net.socket"
 #define UDP_MAX		65536		/* more than any UDP payload without jumbograms */
 #define RECV_DEFAULT	65536
 #define RECV_LIMIT	(16 * 1024 * 1024)
@@ -103,16 +102,16 @@ release(struct net_sock *s)
 	net_close(s);
 }
 
-static int
-pushfail(lua_State *L, const char *msg)
+int
+lnet_pushfail(lua_State *L, const char *msg)
 {
 	luaL_pushfail(L);
 	lua_pushstring(L, msg);
 	return 2;
 }
 
-static int
-pushtrue(lua_State *L)
+int
+lnet_pushtrue(lua_State *L)
 {
 	lua_pushboolean(L, 1);
 	return 1;
@@ -256,7 +255,7 @@ l_udp(lua_State *L)
 	reuse = opt_bool(L, 1, "udp", "reuse");
 	s = newsock(L);
 	if (net_udp_open(s, &a, reuse, &e) == -1)
-		return pushfail(L, e.msg);
+		return lnet_pushfail(L, e.msg);
 	return 1;
 }
 
@@ -277,7 +276,7 @@ l_listen(lua_State *L)
 	backlog = opt_int(L, 1, "listen", "backlog", 16, 1, SOMAXCONN > 4096 ? SOMAXCONN : 4096);
 	s = newsock(L);
 	if (net_listen(s, &a, (int)backlog, &e) == -1)
-		return pushfail(L, e.msg);
+		return lnet_pushfail(L, e.msg);
 	return 1;
 }
 
@@ -296,7 +295,7 @@ l_connect(lua_State *L)
 		luaL_argerror(L, 3, e.msg);
 	s = newsock(L);
 	if (net_connect_from(s, &a, bind != NULL ? &from : NULL, &e) == -1)
-		return pushfail(L, e.msg);
+		return lnet_pushfail(L, e.msg);
 	return 1;
 }
 
@@ -315,138 +314,7 @@ l_connect_unix(lua_State *L)
 		luaL_argerror(L, 1, e.msg);
 	s = newsock(L);
 	if (net_connect(s, &a, &e) == -1)
-		return pushfail(L, e.msg);
-	return 1;
-}
-
-/* ---------------------------------------------------------------------------------------- */
-/* Waiting and clocks                                                                       */
-
-/* Seconds to whole milliseconds, rounded up so that no wait ends before its deadline. */
-static int
-checkms(lua_State *L, int idx, const char *fn)
-{
-	lua_Number t;
-
-	if (lua_isnoneornil(L, idx))
-		luaL_error(L, "%s: a timeout in seconds is required (every wait has a deadline)",
-		    fn);
-	t = luaL_checknumber(L, idx);
-	luaL_argcheck(L, t >= 0, idx, "timeout must be a non-negative number of seconds");
-	t = ceil(t * 1000.0);
-	return t >= (lua_Number)INT_MAX ? INT_MAX : (int)t;
-}
-
-static unsigned int
-checkmode(lua_State *L, const char *mode, lua_Integer i)
-{
-	if (strcmp(mode, "r") == 0)
-		return NET_POLL_READ;
-	if (strcmp(mode, "w") == 0)
-		return NET_POLL_WRITE;
-	if (strcmp(mode, "rw") == 0 || strcmp(mode, "wr") == 0)
-		return NET_POLL_READ | NET_POLL_WRITE;
-	luaL_error(L, "poll: entry %I: mode '%s' is not \"r\", \"w\" or \"rw\"", i, mode);
-	return 0;
-}
-
-static void
-setbool(lua_State *L, const char *k, int v)
-{
-	lua_pushboolean(L, v != 0);
-	lua_setfield(L, -2, k);
-}
-
-static int
-l_poll(lua_State *L)
-{
-	struct net_pollent *ents;
-	lua_Integer n, i;
-	struct err e;
-	int ms, rc, out;
-
-	luaL_checktype(L, 1, LUA_TTABLE);
-	ms = checkms(L, 2, "poll");
-	n = luaL_len(L, 1);
-	luaL_argcheck(L, n >= 0 && n <= 65536, 1, "too many entries");
-	/* The entries live in a Lua userdata, so a raise below leaks nothing. */
-	ents = lua_newuserdatauv(L, (size_t)(n > 0 ? n : 1) * sizeof(*ents), 0);
-	for (i = 1; i <= n; i++) {
-		struct net_pollent *pe = &ents[i - 1];
-		lua_Integer fd;
-		int isint;
-
-		if (lua_geti(L, 1, i) != LUA_TTABLE)
-			luaL_error(L, "poll: entry %I must be a table {sock, mode}, got %s", i,
-			    luaL_typename(L, -1));
-		lua_geti(L, -1, 1);
-		if (lua_type(L, -1) == LUA_TNUMBER) {
-			fd = lua_tointegerx(L, -1, &isint);
-			if (!isint || fd < 0 || fd > INT_MAX)
-				luaL_error(L, "poll: entry %I: descriptor must be a non-negative "
-				    "integer", i);
-			pe->fd = (int)fd;
-		} else {
-			struct net_sock *s = luaL_testudata(L, -1, NET_MT);
-
-			if (s == NULL)
-				luaL_error(L, "poll: entry %I: expected a socket, got %s", i,
-				    luaL_typename(L, -1));
-			if (!net_is_open(s))
-				luaL_error(L, "poll: entry %I: attempt to use a closed socket", i);
-			pe->fd = s->fd;
-		}
-		if (lua_geti(L, -2, 2) != LUA_TSTRING)
-			luaL_error(L, "poll: entry %I: mode must be \"r\", \"w\" or \"rw\", got %s",
-			    i, luaL_typename(L, -1));
-		pe->want = checkmode(L, lua_tostring(L, -1), i);
-		pe->got = 0;
-		lua_pop(L, 3);
-	}
-	if ((rc = net_poll(ents, (size_t)n, ms, &e)) == -1)
-		return pushfail(L, e.msg);
-	lua_createtable(L, rc, 0);
-	out = 0;
-	for (i = 1; i <= n; i++) {
-		unsigned int got = ents[i - 1].got;
-
-		if (got == 0)
-			continue;
-		lua_createtable(L, 0, 5);
-		lua_pushinteger(L, i);
-		lua_setfield(L, -2, "index");
-		setbool(L, "readable", got & NET_POLL_READ);
-		setbool(L, "writable", got & NET_POLL_WRITE);
-		setbool(L, "hangup", got & NET_POLL_HUP);
-		setbool(L, "error", got & NET_POLL_ERROR);
-		lua_rawseti(L, -2, ++out);
-	}
-	return 1;
-}
-
-static int
-l_sleep(lua_State *L)
-{
-	int ms;
-	struct err e;
-
-	ms = checkms(L, 1, "sleep");
-	if (net_sleep(ms, &e) == -1)
-		return pushfail(L, e.msg);
-	return pushtrue(L);
-}
-
-static int
-l_now(lua_State *L)
-{
-	lua_pushnumber(L, (lua_Number)net_now());
-	return 1;
-}
-
-static int
-l_wall(lua_State *L)
-{
-	lua_pushnumber(L, (lua_Number)net_wall());
+		return lnet_pushfail(L, e.msg);
 	return 1;
 }
 
@@ -469,11 +337,11 @@ m_send(lua_State *L)
 		checkaddr(L, 3, 4, &to);
 		switch (net_udp_send(s, data, len, &to, &e)) {
 		case 0:
-			return pushtrue(L);
+			return lnet_pushtrue(L);
 		case NET_AGAIN:
-			return pushfail(L, AGAIN);
+			return lnet_pushfail(L, AGAIN);
 		default:
-			return pushfail(L, e.msg);
+			return lnet_pushfail(L, e.msg);
 		}
 	}
 	s = tokind(L, NET_TCP, "send");
@@ -481,9 +349,9 @@ m_send(lua_State *L)
 	luaL_argcheck(L, from >= 1 && (size_t)from <= len + 1, 3, "start outside the data");
 	n = net_send(s, data + from - 1, len - (size_t)(from - 1), &e);
 	if (n == NET_AGAIN)
-		return pushfail(L, AGAIN);
+		return lnet_pushfail(L, AGAIN);
 	if (n < 0)
-		return pushfail(L, e.msg);
+		return lnet_pushfail(L, e.msg);
 	lua_pushinteger(L, (lua_Integer)n);
 	return 1;
 }
@@ -531,7 +399,7 @@ m_send_batch(lua_State *L)
 		if (r < 0) {
 			if (total > 0)
 				break;
-			return pushfail(L, e.msg);
+			return lnet_pushfail(L, e.msg);
 		}
 		total += r;
 		if ((size_t)r < chunk)
@@ -553,9 +421,9 @@ recv_udp(lua_State *L, struct net_sock *s)
 	p = luaL_buffinitsize(L, &b, UDP_MAX);
 	n = net_udp_recv(s, p, UDP_MAX, &src, &dst, &e);
 	if (n == NET_AGAIN)
-		return pushfail(L, AGAIN);
+		return lnet_pushfail(L, AGAIN);
 	if (n < 0)
-		return pushfail(L, e.msg);
+		return lnet_pushfail(L, e.msg);
 	luaL_pushresultsize(&b, (size_t)n);
 	pushaddr(L, &src);
 	if (net_addr_family(&dst) != 0) {
@@ -587,11 +455,11 @@ m_recv(lua_State *L)
 	n = net_recv(s, p, (size_t)max, &e);
 	switch (n) {
 	case NET_AGAIN:
-		return pushfail(L, AGAIN);
+		return lnet_pushfail(L, AGAIN);
 	case NET_EOF:
-		return pushfail(L, CLOSED);
+		return lnet_pushfail(L, CLOSED);
 	case -1:
-		return pushfail(L, e.msg);
+		return lnet_pushfail(L, e.msg);
 	default:
 		luaL_pushresultsize(&b, (size_t)n);
 		return 1;
@@ -606,7 +474,7 @@ m_local_addr(lua_State *L)
 	struct err e;
 
 	if (net_local_addr(s, &a, &e) == -1)
-		return pushfail(L, e.msg);
+		return lnet_pushfail(L, e.msg);
 	return pushaddr(L, &a);
 }
 
@@ -628,7 +496,7 @@ static int
 m_close(lua_State *L)
 {
 	release(tosock(L, 1));
-	return pushtrue(L);
+	return lnet_pushtrue(L);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -648,8 +516,8 @@ membership(lua_State *L, int join)
 	rc = join ? net_udp_join(s, lua_tostring(L, 2), iface, &e) :
 	    net_udp_leave(s, lua_tostring(L, 2), iface, &e);
 	if (rc == -1)
-		return pushfail(L, e.msg);
-	return pushtrue(L);
+		return lnet_pushfail(L, e.msg);
+	return lnet_pushtrue(L);
 }
 
 static int
@@ -672,8 +540,8 @@ m_multicast_if(lua_State *L)
 	struct err e;
 
 	if (net_udp_multicast_if(s, iface, &e) == -1)
-		return pushfail(L, e.msg);
-	return pushtrue(L);
+		return lnet_pushfail(L, e.msg);
+	return lnet_pushtrue(L);
 }
 
 static int
@@ -685,8 +553,8 @@ m_multicast_ttl(lua_State *L)
 
 	luaL_argcheck(L, ttl >= 0 && ttl <= 255, 2, "ttl outside 0..255");
 	if (net_udp_multicast_ttl(s, (int)ttl, &e) == -1)
-		return pushfail(L, e.msg);
-	return pushtrue(L);
+		return lnet_pushfail(L, e.msg);
+	return lnet_pushtrue(L);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -703,9 +571,9 @@ m_accept(lua_State *L)
 	case 0:
 		return 1 + pushaddr(L, &c->peer);
 	case NET_AGAIN:
-		return pushfail(L, AGAIN);
+		return lnet_pushfail(L, AGAIN);
 	default:
-		return pushfail(L, e.msg);
+		return lnet_pushfail(L, e.msg);
 	}
 }
 
@@ -717,11 +585,11 @@ m_connected(lua_State *L)
 
 	switch (net_connected(s, &e)) {
 	case 1:
-		return pushtrue(L);
+		return lnet_pushtrue(L);
 	case NET_AGAIN:
-		return pushfail(L, AGAIN);
+		return lnet_pushfail(L, AGAIN);
 	default:
-		return pushfail(L, e.msg);
+		return lnet_pushfail(L, e.msg);
 	}
 }
 
@@ -735,8 +603,8 @@ m_shutdown(lua_State *L)
 	struct err e;
 
 	if (net_shutdown(s, howv[how], &e) == -1)
-		return pushfail(L, e.msg);
-	return pushtrue(L);
+		return lnet_pushfail(L, e.msg);
+	return lnet_pushtrue(L);
 }
 
 static int
@@ -780,10 +648,10 @@ static const luaL_Reg funcs[] = {
 	{ "listen", l_listen },
 	{ "connect", l_connect },
 	{ "connect_unix", l_connect_unix },
-	{ "poll", l_poll },
-	{ "sleep", l_sleep },
-	{ "now", l_now },
-	{ "wall", l_wall },
+	{ "poll", lnet_poll },
+	{ "sleep", lnet_sleep },
+	{ "now", lnet_now },
+	{ "wall", lnet_wall },
 	{ NULL, NULL }
 };
 
