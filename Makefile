@@ -157,7 +157,7 @@ FUZZ_SRCS     = harness/err.c harness/cursor.c harness/builder.c harness/mikey.c
 FUZZ_SCAN_BIN  = build/fuzz/fuzz_scan
 FUZZ_SCAN_SRCS = harness/err.c harness/cursor.c harness/builder.c harness/mikey.c \
 		 harness/mikey_rules.c harness/crypto.c harness/protect.c harness/pkt.c \
-		 harness/capture.c harness/tcpflow.c harness/scan.c harness/scan_tcp.c \
+		 harness/capture.c harness/mcast.c harness/tcpflow.c harness/scan.c harness/scan_tcp.c \
 		 harness/http.c harness/http_write.c fuzz/fuzz_scan.c
 
 fuzz: $(FUZZ_BIN) $(FUZZ_SCAN_BIN)

@@ -9,7 +9,7 @@
  *   h:add_key(msk, key [, seql, sequ])   make an MSK (Key Domain ID || MSK ID) known
  *   h:mtk_latest(kdid)  -> msk, mtkid, time | nil
  *   h:findings()   -> array of { req, index, time, text }, total count
- *   h:stats()      -> { packets, mikey, fast, http, errors, tcp_segments, other, first_time,
+ *   h:stats()      -> { packets, mikey, fast, http, errors, tcp_segments, mcast, other, first_time,
  *                       last_time }
  *   h:close()
  *
@@ -19,7 +19,8 @@
  * csb_id, v, counter (T), idi and idr (the first two ID/IDR payloads), keyid; "mtk" has
  * payload, msk and
  * mtkid; "http" has flow, request (boolean), method and target or status and reason, headers
- * (lower-case names -> value; the last of repeated fields), body; "error" has msg (and flow).
+ * (lower-case names -> value; the last of repeated fields), body; "error" has msg (and flow);
+ * "mcast" has group and action ("join" | "leave"), src being the member.
  */
 #include <lauxlib.h>
 #include <lua.h>
@@ -205,7 +206,7 @@ push_mikey(lua_State *L, const struct scan_event *ev)
 		set_bytes(L, "keyid", &ev->keyid);
 }
 
-static const char *const type_names[] = { "mikey", "mtk", "http", "error" };
+static const char *const type_names[] = { "mikey", "mtk", "http", "error", "mcast" };
 
 static int
 l_next(lua_State *L)
@@ -253,6 +254,14 @@ l_next(lua_State *L)
 	case SCAN_EV_ERROR:
 		set_str(L, "msg", ev.msg);
 		break;
+	case SCAN_EV_MCAST: {
+		char g[64];
+
+		pkt_addr_str(&ev.group, g, sizeof(g));
+		set_str(L, "group", g);
+		set_str(L, "action", ev.action);
+		break;
+	}
 	}
 	return 1;
 }
@@ -331,6 +340,7 @@ l_stats(lua_State *L)
 	set_int(L, "http", (lua_Integer)st.http);
 	set_int(L, "errors", (lua_Integer)st.errors);
 	set_int(L, "tcp_segments", (lua_Integer)st.tcp_segments);
+	set_int(L, "mcast", (lua_Integer)st.mcast);
 	set_int(L, "other", (lua_Integer)st.other);
 	lua_pushnumber(L, st.first_time);
 	lua_setfield(L, -2, "first_time");

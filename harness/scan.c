@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mcast.h"
 #include "protect.h"
 #include "scan_int.h"
 
@@ -339,6 +340,41 @@ on_udp(struct scan *s, const struct pkt_info *pi, struct scan_event *pending)
 
 /* ---- the event loop --------------------------------------------------------------------- */
 
+/*
+ * An IGMP/MLD message: each record that joins or leaves a group is an event (a UE leaving the
+ * service's group leaves the user service, key-update.md §2.5). Returns 0 when the packet is
+ * not a membership message.
+ */
+static int
+on_membership(struct scan *s, const struct pkt_info *pi)
+{
+	struct mcast_msg m;
+	struct qev *q;
+	struct err e;
+	size_t i;
+	int rc;
+
+	if (pi->ip_fragment || pi->payload == NULL ||
+	    (rc = mcast_dissect(pi->src.family, pi->ip_proto, pi->payload, pi->payload_len, &m,
+	    &e)) == 0)
+		return 0;
+	s->st.mcast++;
+	if (rc == -1) {
+		scan_enqueue_error(s, NULL, "packet %zu: %s", s->cur_index, e.msg);
+		return 1;
+	}
+	for (i = 0; i < m.nrec; i++) {
+		if (m.rec[i].action != MCAST_JOIN && m.rec[i].action != MCAST_LEAVE)
+			continue;
+		if ((q = scan_enqueue(s, SCAN_EV_MCAST)) == NULL)
+			break;
+		q->src = pi->src;
+		q->group = m.rec[i].group;
+		q->action = m.rec[i].action;
+	}
+	return 1;
+}
+
 /* Reads packets until one yields an event; returns 0 at the end, -1 on an unreadable file. */
 static int
 fill(struct scan *s, struct scan_event *pending, struct err *e)
@@ -375,7 +411,7 @@ fill(struct scan *s, struct scan_event *pending, struct err *e)
 			on_udp(s, &pi, pending);
 		} else if (pi.proto == PKT_PROTO_TCP)
 			scan_tcp_segment(s, &pi);
-		else
+		else if (!on_membership(s, &pi))
 			s->st.other++;
 	}
 	if (s->qlen == 0 && s->eof && !s->finished) {
@@ -424,6 +460,13 @@ scan_next(struct scan *s, struct scan_event *ev, struct err *e)
 		break;
 	case SCAN_EV_MIKEY:
 		break;		/* described by on_udp into pending */
+	case SCAN_EV_MCAST:
+		ev->has_addr = 1;
+		ev->src = q->src;
+		ev->dst = q->group;
+		ev->group = q->group;
+		ev->action = q->action == MCAST_JOIN ? "join" : "leave";
+		break;
 	default:
 		break;
 	}

@@ -8,7 +8,8 @@
  * kind rules (KU-MK-01), the MAC under the MSK when the key is known (KU-MK-02) and MTK ID
  * order and range per MSK and destination (KU-BM-14). Such a message becomes an event only when
  * a destination sees a new MSK, so that the rules learn which key the traffic is under. Every
- * other MIKEY message, every HTTP message and every damaged frame or stream is an event.
+ * other MIKEY message, every HTTP message, every IGMP/MLD join or leave of a group (a UE
+ * leaving the user service, key-update.md §2.5) and every damaged frame or stream is an event.
  *
  * Ownership: the scanner owns everything an event points to; an event is valid until the next
  * scan_next() or scan_free(). scan_free() accepts NULL.
@@ -39,7 +40,8 @@ enum scan_ev_type {
 	SCAN_EV_MIKEY,		/* a MIKEY message (decodable or not) that is not of the fast kind */
 	SCAN_EV_MTK,		/* a fast-kind message opening a new MSK toward its destination */
 	SCAN_EV_HTTP,		/* a complete HTTP request or response */
-	SCAN_EV_ERROR		/* a damaged frame or TCP/HTTP stream; msg says what */
+	SCAN_EV_ERROR,		/* a damaged frame or TCP/HTTP stream; msg says what */
+	SCAN_EV_MCAST		/* an IGMP/MLD record joining or leaving a group */
 };
 
 struct scan_event {
@@ -67,6 +69,8 @@ struct scan_event {
 	struct mikey_bytes ids[2];	/* the first two ID / IDR payloads' data */
 	int has_keyid;
 	struct mikey_bytes keyid;	/* the Key ID of the Key ID extension */
+	struct pkt_addr group;		/* MCAST: the group (src is the member) */
+	const char *action;		/* MCAST: "join" or "leave" */
 	char msg[ERR_MSG_MAX];		/* ERROR, or why a MIKEY message does not decode */
 };
 
@@ -78,7 +82,7 @@ struct scan_finding {
 };
 
 struct scan_stats {
-	size_t packets, mikey, fast, http, errors, tcp_segments, other;
+	size_t packets, mikey, fast, http, errors, tcp_segments, mcast, other;
 	double first_time, last_time;	/* of any packet read (0 when none) */
 };
 

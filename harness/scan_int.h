@@ -58,6 +58,8 @@ struct qev {
 	int dir;
 	size_t index;
 	double time;
+	struct pkt_addr src, group;	/* MCAST: the member and the group */
+	int action;			/* MCAST: enum mcast_action */
 	char msg[ERR_MSG_MAX];
 };
 

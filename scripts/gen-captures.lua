@@ -97,6 +97,65 @@ do
   end
   spit(out .. "/snaplen-96.pcap", table.concat(parts))
 end
+-- Rule 6 with the leave observed as IGMP (profile leave.observable = "igmp"): a UE registers,
+-- its key request is rejected NOT_AUTHORIZED, and it leaves the service group 239.255.42.1
+-- with an IGMPv2 leave (or, in the second file, does not). A last datagram 20 s on marks the
+-- end of observation. Addresses, service and group are harness/tests/live/targets/live.lua's.
+do
+  local function sum16(b)
+    local sum = 0
+    for i = 1, #b - 1, 2 do sum = sum + b:byte(i) * 256 + b:byte(i + 1) end
+    if #b % 2 == 1 then sum = sum + b:byte(#b) * 256 end
+    while sum > 0xffff do sum = (sum & 0xffff) + (sum >> 16) end
+    return string.pack(">I2", (~sum) & 0xffff)
+  end
+  -- Ethernet, IPv4 (TTL 1, Router Alert omitted), IGMPv2 leave group (type 0x17).
+  local function igmp_leave(src, group)
+    local function ip4(a) local x = {}; for n in a:gmatch("%d+") do x[#x + 1] = string.char(tonumber(n)) end; return table.concat(x) end
+    local igmp = "\x17\x00\x00\x00" .. ip4(group)
+    igmp = igmp:sub(1, 2) .. sum16(igmp) .. igmp:sub(5)
+    local hdr = "\x45\x00" .. string.pack(">I2", 20 + #igmp) .. "\x00\x00\x00\x00\x01\x02\x00\x00" ..
+      ip4(src) .. ip4("224.0.0.2")
+    hdr = hdr:sub(1, 10) .. sum16(hdr) .. hdr:sub(13)
+    return string.rep("\x00", 12) .. "\x08\x00" .. hdr .. igmp
+  end
+  local reg = '<?xml version="1.0"?><mbmsRegister xmlns="urn:3GPP:metadata:2005:MBMS:mbmsRegister">' ..
+    '<serviceId>urn:example:mbms:svc1</serviceId></mbmsRegister>'
+  local regok = '<?xml version="1.0"?><mbmsRegisterResponse xmlns="urn:3GPP:metadata:2005:MBMS:mbmsRegisterResponse">' ..
+    '<status serviceId="urn:example:mbms:svc1" code="200"/></mbmsRegisterResponse>'
+  local rej = rbody:gsub('code="200"', 'code="401"')
+  local function req(target, ctype, b)
+    return "POST /keymanagement?requesttype=" .. target .. " HTTP/1.1\r\nHost: bmsc\r\n" ..
+      'Authorization: Digest username="B-TID-0001@bsf.example.org", realm="r", nonce="n", uri="/", response="0"\r\n' ..
+      "Content-Type: " .. ctype .. "\r\nContent-Length: " .. #b .. "\r\n\r\n" .. b
+  end
+  local function resp(ctype, b)
+    return "HTTP/1.1 200 OK\r\nContent-Type: " .. ctype .. "\r\nContent-Length: " .. #b .. "\r\n\r\n" .. b
+  end
+  for _, leave in ipairs({ true, false }) do
+    local w = assert(capture.create(out .. (leave and "/igmp-leave.pcap" or "/igmp-no-leave.pcap"), capture.link.ETHERNET))
+    local c, sv, t = 100, 900, 1.0
+    local function tcp(up, payload)
+      if up then
+        assert(w:tcp{ src = UE, sport = 40001, dst = BMSC, dport = 18480, seq = c, ack = sv, payload = payload, time = t })
+        c = c + #payload
+      else
+        assert(w:tcp{ src = BMSC, sport = 18480, dst = UE, dport = 40001, seq = sv, ack = c, payload = payload, time = t })
+        sv = sv + #payload
+      end
+      t = t + 0.01
+    end
+    tcp(true, req("register", "application/mbms-register+xml", reg))
+    tcp(false, resp("application/mbms-register-response+xml", regok))
+    tcp(true, req("msk-request", "application/mbms-msk+xml", body))
+    tcp(false, resp("application/mbms-msk-response+xml", rej))
+    if leave then
+      assert(w:write{ frame = igmp_leave(UE, "239.255.42.1"), time = t + 0.1 })
+    end
+    assert(w:udp{ src = BMSC, sport = 9, dst = UE, dport = 9, payload = "end of observation", time = t + 20 })
+    assert(w:close())
+  end
+end
 -- Not a capture at all.
 spit(out .. "/not-a-capture.pcap", "this is a text file, not a pcap\n")
 -- pcapng: the same exchange through editcap (Wireshark's converter), and that file cut short.

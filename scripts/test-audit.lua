@@ -112,6 +112,22 @@ for _, name in ipairs({ "truncated-record.pcap", "truncated.pcapng" }) do
 end
 r = one("not-a-capture.pcap")
 check(r == nil, "crafted/not-a-capture.pcap: refused")
+-- Rule 6 observed as the profile says (§2.5): an IGMP leave of the service group counts with
+-- leave.observable "igmp" or "either", not with "deregistration"; no leave fails either way.
+do
+  local live = "harness/tests/live/"
+  local function ue08(file, pname)
+    local p = assert(profile.load(pname, home))
+    local k = assert(audit.load_keys(live .. "targets/live.lua", p))
+    local res = assert(audit.audit_file(C .. file, p, k, { ports = {}, scale = 1, sut = "ue" }))
+    for _, f in ipairs(res.findings) do if f.req == "KU-UE-08" then return true end end
+    return false
+  end
+  check(ue08("igmp-leave.pcap", live .. "profiles/igmp.lua") == false, "IGMP leave counts as leaving (observable igmp)")
+  check(ue08("igmp-leave.pcap", live .. "profiles/either.lua") == false, "IGMP leave counts as leaving (observable either)")
+  check(ue08("igmp-leave.pcap", "ts33246") == true, "IGMP leave does not count when the profile observes deregistration")
+  check(ue08("igmp-no-leave.pcap", live .. "profiles/igmp.lua") == true, "no leave at all: KU-UE-08 (observable igmp)")
+end
 
 -- 4. The CLI.
 local tmp = os.tmpname()

@@ -24,7 +24,8 @@ usage: mbmsct audit FILE|DIR... [--profile P] [--keys F] [--sut bmsc|ue]
   SUCCESS and none after a rejection (KU-BM-03..06, -09, -12); 401 without credentials
   (KU-BM-01, -02); notice spreading (KU-BM-11); the UE's key requests after notices and MTK
   traffic (KU-UE-02..05, -14, -15), verifications (KU-UE-06, -07), leaving after a failed
-  update unless a still-valid older key is held (KU-UE-08..12), Digest username (KU-UE-16),
+  update unless a still-valid older key is held (KU-UE-08..12; a deregistration or an IGMP/MLD
+  leave of the service's group, as the profile's leave.observable says), Digest username (KU-UE-16),
   no MIKEY errors (KU-UE-17). HTTP is found on any TCP port by its first bytes; MIKEY on the
   profile's mikey.ports, the keys file's *mikey_port fields and every --port N.
   A DIR argument audits each *.pcap / *.pcapng in it (sorted), each file on its own.
@@ -118,7 +119,7 @@ function M.load_keys(path, prof)
   if not ok then return nil, path .. ": " .. tostring(t) end
   if type(t) ~= "table" then return nil, path .. ": does not return a table" end
   local fqdn = (t.bmsc and t.bmsc.fqdn) or (t.harness and t.harness.fqdn)
-  local k = { subs = {}, known = {}, services = {}, fqdn = fqdn, ports = {} }
+  local k = { subs = {}, known = {}, services = {}, fqdn = fqdn, ports = {}, group_svc = {} }
   local flows = require("mbms")
   for i, s in ipairs(t.subscribers or {}) do
     if not s.btid then return nil, path .. ": subscribers[" .. i .. "] has no btid" end
@@ -131,7 +132,8 @@ function M.load_keys(path, prof)
   for i, s in ipairs(t.services or {}) do
     local kdid = s.kdid and hex.decode(s.kdid)
     if not kdid then return nil, path .. ": services[" .. i .. "].kdid is not hex" end
-    k.services[#k.services + 1] = { id = s.id, kdid = kdid }
+    k.services[#k.services + 1] = { id = s.id, kdid = kdid, group = s.group }
+    if s.group then k.group_svc[s.group] = s.id end
     for j, m in ipairs(s.msks or {}) do
       local id, key = hex.decode(m.mskid or ""), hex.decode(m.key or "")
       if not id or not key then return nil, path .. ": services[" .. i .. "].msks[" .. j .. "] needs hex mskid and key" end
@@ -194,8 +196,8 @@ end
 
 local function print_result(r, quiet)
   local st = r.stats
-  print(string.format("%s: %d packets, %d MIKEY (%d MTK on the fast path), %d HTTP messages, %d damaged",
-    r.file, st.packets, st.mikey, st.fast, st.http, st.errors))
+  print(string.format("%s: %d packets, %d MIKEY (%d MTK on the fast path), %d HTTP messages, %d IGMP/MLD, %d damaged",
+    r.file, st.packets, st.mikey, st.fast, st.http, st.mcast or 0, st.errors))
   for _, f in ipairs(r.findings) do
     print(string.format("  FAIL %s (%s) packet %d t=%s: %s", f.req, f.actor, f.index, rel(f.time, r.t0), f.text))
   end

@@ -186,15 +186,21 @@ function A:valid_older(u, kid)
   return any, expired
 end
 
+--- A fact is u leaving svc (any service when nil) as the profile's leave.observable says
+-- (key-update.md §2.5): a deregistration, an IGMP/MLD leave of the service's group, or either.
+function A:is_leave(f, u, svc)
+  local obs = self.prof.leave and self.prof.leave.observable or "deregistration"
+  local counts = (f.what == "deregister" and obs ~= "igmp") or (f.what == "igmp_leave" and obs ~= "deregistration")
+  return counts and f.ue == u.btid and (svc == nil or f.services[svc] ~= nil)
+end
+
 --- Rule 6: a key update of kid failed for u (why: the requirement of the failure kind).
 function A:update_failed(u, kid, req, why)
   local svc = self:service_of(kid)
   if svc and not u.joined[svc] then return end
   if not svc and next(u.joined) == nil then return end
   local valid, expired = self:valid_older(u, kid)
-  local function is_leave(f)
-    return f.what == "deregister" and f.ue == u.btid and (svc == nil or f.services[svc])
-  end
+  local function is_leave(f) return self:is_leave(f, u, svc) end
   if valid then
     self:owe{ kind = "forbid", within = self.T.T_leave, req = "KU-UE-11", actor = "ue", match = is_leave,
       text = u.btid .. " left after " .. why .. " for MSK " .. H(kid) .. " although it holds a still-valid older key" }
@@ -413,6 +419,27 @@ function A:on_mtk(ev)
   end
 end
 
+--- An IGMP/MLD record: a UE leaving a service's group leaves the user service (§2.5). The
+-- member is the UE whose requests came from that address; a leave from an unspecified source
+-- (Linux sends its IGMP on lo from 0.0.0.0) goes to the one joined UE when there is only one.
+function A:on_mcast(ev)
+  if ev.action ~= "leave" then return end
+  local u
+  for _, x in pairs(self.ues) do if x.ips and x.ips[ev.src] then u = x end end
+  if not u then
+    local joined = {}
+    for _, x in pairs(self.ues) do if next(x.joined) then joined[#joined + 1] = x end end
+    if #joined == 1 then u = joined[1] end
+  end
+  if not u then
+    self:note("IGMP/MLD leave of " .. ev.group .. " from " .. ev.src .. ": no UE known at that address")
+    return
+  end
+  local set, svc = {}, self.keys and self.keys.group_svc[ev.group]
+  if svc then set[svc] = true else for s in pairs(u.joined) do set[s] = true end end
+  self:fact{ what = "igmp_leave", ue = u.btid, services = set }
+end
+
 -- HTTP ------------------------------------------------------------------------------------------
 
 function A:username(auth)
@@ -427,7 +454,7 @@ function A:on_http(ev)
   if ev.request then
     local kind = bodies.request_kind(self.prof, ev.target)
     local rec = { kind = kind, time = self.now, index = self.index, auth = ev.headers.authorization ~= nil,
-      btid = self:username(ev.headers.authorization), body = ev.body }
+      btid = self:username(ev.headers.authorization), body = ev.body, ip = ev.src }
     q[#q + 1] = rec
     if rec.btid then self:on_request(rec) end
   else
@@ -452,6 +479,8 @@ function A:on_request(rec)
     return
   end
   local u = self:ue(btid)
+  u.ips = u.ips or {}
+  u.ips[rec.ip] = true
   if rec.kind == "register" then
     local svcs = parse.register(self.prof, rec.body, "register") or {}
     for _, s in ipairs(svcs) do
@@ -620,6 +649,7 @@ function A:event(ev)
   if ev.type == "http" then self:on_http(ev)
   elseif ev.type == "mikey" then self:on_mikey(ev)
   elseif ev.type == "mtk" then self:on_mtk(ev)
+  elseif ev.type == "mcast" then self:on_mcast(ev)
   elseif ev.type == "error" then self:note(ev.msg) end
 end
 
