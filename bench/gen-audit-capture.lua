@@ -76,6 +76,13 @@ local function tcp(u, to_server, payload)
   nhttp = nhttp + 1
 end
 
+--- Closes u's current connection: a FIN each way.
+local function close(u)
+  local s = seqs[u.btid .. u.port]
+  assert(w:tcp{ src = u.ip, sport = u.port, dst = BMSC_IP, dport = 8080, seq = s.c, ack = s.s, flags = 0x11, time = now })
+  assert(w:tcp{ src = BMSC_IP, sport = 8080, dst = u.ip, dport = u.port, seq = s.s, ack = s.c + 1, flags = 0x11, time = now })
+end
+
 local function request(u, kind, body, auth)
   local h = "POST " .. bodies.target_of(prof, kind) .. " HTTP/1.1\r\nHost: " .. FQDN .. "\r\n"
   if auth then h = h .. 'Authorization: Digest username="' .. u.btid .. '", realm="r", nonce="n", uri="/", response="0"\r\n' end
@@ -122,6 +129,7 @@ for _, u in ipairs(ues) do
   response(u, 401, ""); now = now + 0.001
   request(u, "register", body, true); now = now + 0.001
   response(u, 200, bodies.register_response(prof, { { service = SVC, cause = "SUCCESS" } }), prof.http.responses.register)
+  close(u)
   now = now + 0.001
   delivery(u, msks[1], false)
   now = now + 0.001
@@ -140,6 +148,7 @@ for r = 2, ROT + 1 do
     request(u, "msk", kb, true); now = now + 0.001
     response(u, 200, bodies.msk_response(prof, { { kdid = hex.decode(KDID), mskid = hex.decode(m.id), cause = "SUCCESS" } }),
       prof.http.responses.msk)
+    close(u)
     delivery(u, m, false)
   end
   mtks(m, 1, chunk)

@@ -22,6 +22,7 @@ struct capture_reader {
 	pcap_t *p;
 	size_t index;		/* packets returned so far */
 	int linktype;
+	char *iobuf;		/* the file's stdio buffer; freed after pcap_close closed the file */
 };
 
 struct capture_writer {
@@ -92,7 +93,10 @@ capture_open(const char *path, struct err *e)
 		r->p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO,
 		    errbuf);
 	else {
-		/* A large stdio buffer: libpcap reads record by record, the audit reads millions. */
+		/*
+		 * A large stdio buffer: libpcap reads record by record, the audit reads millions.
+		 * glibc ignores the size asked for unless it is handed the buffer itself.
+		 */
 		FILE *f = fopen(path, "rb");
 
 		if (f == NULL) {
@@ -100,7 +104,8 @@ capture_open(const char *path, struct err *e)
 			free(r);
 			return NULL;
 		}
-		setvbuf(f, NULL, _IOFBF, CAPTURE_READ_BUFFER);
+		if ((r->iobuf = malloc(CAPTURE_READ_BUFFER)) != NULL)
+			setvbuf(f, r->iobuf, _IOFBF, CAPTURE_READ_BUFFER);
 		r->p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_MICRO,
 		    errbuf);
 		if (r->p == NULL)
@@ -112,6 +117,7 @@ capture_open(const char *path, struct err *e)
 			err_setx(e, "capture: %s", errbuf);
 		else
 			err_setx(e, "capture: %s: %s", path, errbuf);
+		free(r->iobuf);
 		free(r);
 		return NULL;
 	}
@@ -160,7 +166,8 @@ capture_close(struct capture_reader *r)
 {
 	if (r == NULL)
 		return;
-	pcap_close(r->p);
+	pcap_close(r->p);	/* closes the file, which uses iobuf until then */
+	free(r->iobuf);
 	free(r);
 }
 

@@ -134,7 +134,7 @@ scan_enqueue_error(struct scan *s, struct flow *f, const char *fmt, ...)
 	s->st.errors++;
 	if (q == NULL)
 		return;
-	q->flow = f;
+	q->flow_id = f != NULL ? f->id : 0;
 	va_start(ap, fmt);
 	vsnprintf(q->msg, sizeof(q->msg), fmt, ap);
 	va_end(ap);
@@ -431,6 +431,7 @@ scan_next(struct scan *s, struct scan_event *ev, struct err *e)
 		http_reader_pop(s->pop_flow->rd[s->pop_dir]);
 		s->pop_flow->nq[s->pop_dir]--;
 		s->popping = 0;
+		scan_tcp_reclaim(s->pop_flow);
 	}
 	memset(&pending, 0, sizeof(pending));
 	if (fill(s, &pending, e) == -1)
@@ -444,7 +445,7 @@ scan_next(struct scan *s, struct scan_event *ev, struct err *e)
 	ev->type = q->type;
 	ev->index = q->index;
 	ev->time = q->time;
-	ev->flow = q->flow != NULL ? q->flow->id : 0;
+	ev->flow = q->flow_id;
 	switch (q->type) {
 	case SCAN_EV_HTTP:
 		ev->http = http_reader_peek(q->flow->rd[q->dir]);

@@ -50,11 +50,13 @@ struct flow {
 	enum flow_kind kind[2];
 	size_t nq[2];		/* messages of rd[d] already queued as events */
 	int broken[2];
+	int done;		/* both directions ended: the readers go once their events are out */
 };
 
 struct qev {
 	enum scan_ev_type type;
-	struct flow *flow;
+	struct flow *flow;	/* HTTP: the connection whose reader holds the message */
+	unsigned int flow_id;
 	int dir;
 	size_t index;
 	double time;
@@ -107,5 +109,7 @@ void	scan_enqueue_error(struct scan *s, struct flow *f, const char *fmt, ...)
 void	scan_tcp_segment(struct scan *s, const struct pkt_info *pi);
 void	scan_tcp_finish(struct scan *s);
 void	scan_tcp_free(struct scan *s);
+/* After the event of an HTTP message of f was consumed: frees what an ended f no longer needs. */
+void	scan_tcp_reclaim(struct flow *f);
 
 #endif

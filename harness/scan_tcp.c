@@ -66,6 +66,7 @@ queue_messages(struct scan *s, struct flow *f, int d, int queued)
 		if ((q = scan_enqueue(s, SCAN_EV_HTTP)) == NULL)
 			return;
 		q->flow = f;
+		q->flow_id = f->id;
 		q->dir = d;
 		f->nq[d]++;
 		s->st.http++;
@@ -204,8 +205,31 @@ scan_tcp_segment(struct scan *s, const struct pkt_info *pi)
 		stream_failed(s, f, d, e.msg);
 		return;
 	}
-	if (f->dir[d].ended)
+	if (f->dir[d].ended) {
 		finish_dir(s, f, d);
+		if (f->dir[1 - d].ended) {
+			f->done = 1;
+			scan_tcp_reclaim(f);
+		}
+	}
+}
+
+/*
+ * A connection closed both ways keeps only its small record (so that a late retransmission is
+ * recognised as belonging to it, not taken for a new stream); its readers and held segments,
+ * the memory a long capture of many connections would pile up, go once its last queued
+ * message was handed out.
+ */
+void
+scan_tcp_reclaim(struct flow *f)
+{
+	if (!f->done || f->nq[0] != 0 || f->nq[1] != 0)
+		return;
+	http_reader_free(f->rd[0]);
+	http_reader_free(f->rd[1]);
+	f->rd[0] = f->rd[1] = NULL;
+	tcpflow_free(&f->dir[0]);
+	tcpflow_free(&f->dir[1]);
 }
 
 void

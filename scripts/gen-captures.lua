@@ -78,6 +78,29 @@ write(out .. "/exchange.pcap", exchange({ 1, 2, 3 }))
 -- Segments out of order, the first one retransmitted: reassembles to the same request.
 local reordered = exchange({ 2, 1, 3, 1 })
 write(out .. "/tcp-reordered.pcap", reordered)
+-- The connection closed both ways (FIN), a late retransmission of its request (to be ignored,
+-- not read as a new request), then a new connection on the same addresses and ports (SYN)
+-- with the exchange again: 4 HTTP messages in all.
+do
+  local p = exchange({ 1, 2, 3 })
+  local mikey_pkt = table.remove(p)
+  local last = p[#p]
+  local t = last.time
+  local cfin = 1000 + 1 + #request
+  local sfin = last.seq + #last.payload
+  p[#p + 1] = { kind = "tcp", src = UE, sport = 40000, dst = BMSC, dport = 8080, seq = cfin, ack = sfin, flags = 0x11, time = t + 0.001 }
+  p[#p + 1] = { kind = "tcp", src = BMSC, sport = 8080, dst = UE, dport = 40000, seq = sfin, ack = cfin + 1, flags = 0x11, time = t + 0.002 }
+  p[#p + 1] = { kind = "tcp", src = UE, sport = 40000, dst = BMSC, dport = 8080, seq = 1001, ack = sfin + 1,
+    payload = request:sub(1, 40), time = t + 0.003 }
+  for _, q in ipairs(exchange({ 1, 2, 3 })) do
+    if q.kind == "tcp" then q.time = q.time + 1 end
+    p[#p + 1] = q
+  end
+  p[#p + 1] = mikey_pkt
+  mikey_pkt.time = t + 2
+  table.sort(p, function(a, b) return a.time < b.time end)
+  write(out .. "/tcp-closed.pcap", p)
+end
 -- The middle segment never captured: the stream is reported broken, the rest goes on.
 write(out .. "/tcp-gap.pcap", exchange({ 1, 2, 3 }, 2))
 -- Not IP over Ethernet but a link type nobody dissects (USER0 = 147).

@@ -98,6 +98,9 @@ local r = one("exchange.pcap")
 check(r and r.stats.http == 2 and r.stats.mikey == 1 and #r.findings == 0, "crafted/exchange.pcap: 2 HTTP, 1 MIKEY, no finding")
 r = one("tcp-reordered.pcap")
 check(r and r.stats.http == 2 and r.stats.errors == 0, "crafted/tcp-reordered.pcap reassembles to 2 HTTP messages")
+r = one("tcp-closed.pcap")
+check(r and r.stats.http == 4 and r.stats.errors == 0,
+  "crafted/tcp-closed.pcap: a closed connection's late retransmission ignored, the 4-tuple reused: 4 HTTP messages")
 r = one("exchange.pcapng")
 check(r and r.stats.http == 2, "crafted/exchange.pcapng: pcapng read like pcap")
 r = one("tcp-gap.pcap")
@@ -127,6 +130,33 @@ do
   check(ue08("igmp-leave.pcap", live .. "profiles/either.lua") == false, "IGMP leave counts as leaving (observable either)")
   check(ue08("igmp-leave.pcap", "ts33246") == true, "IGMP leave does not count when the profile observes deregistration")
   check(ue08("igmp-no-leave.pcap", live .. "profiles/igmp.lua") == true, "no leave at all: KU-UE-08 (observable igmp)")
+end
+
+-- The checks that judge a conformant capture clean do fire when their premise changes: under
+-- a profile that wants held keys redelivered, the reference's NO_UPDATE_NEEDED is KU-BM-08; under
+-- another media type, its accepted requests are KU-BM-07; with a lower re-send limit, KU-BM-13.
+do
+  local function findings(file, prof_over, keys_over)
+    local p = assert(profile.load("ts33246", home))
+    for k, v in pairs(prof_over or {}) do p[k] = v end
+    local k = assert(audit.load_keys("suites/targets/reference-bmsc.lua", p))
+    for kk, v in pairs(keys_over or {}) do k[kk] = v end
+    local res = assert(audit.audit_file(CAP .. "conformant/bmsc/" .. file, p, k, { ports = {}, scale = SCALE, sut = "bmsc" }))
+    local by = {}
+    for _, f in ipairs(res.findings) do by[f.req] = (by[f.req] or 0) + 1 end
+    return by
+  end
+  check(findings("bm08-held-key.pcap")["KU-BM-08"] == nil, "bm08 capture: NO_UPDATE_NEEDED as the profile says")
+  check(findings("bm08-held-key.pcap", { held_key_answer = "redeliver" })["KU-BM-08"] == 1,
+    "bm08 capture under held_key_answer = redeliver: KU-BM-08")
+  local http = assert(profile.load("ts33246", home)).http
+  http.requests.msk.media_type = "application/x-other"
+  check((findings("bm04-key-request.pcap", { http = http })["KU-BM-07"] or 0) >= 1,
+    "bm04 capture under another msk media type: KU-BM-07")
+  check(findings("bm07-not-xml.pcap")["KU-BM-07"] == nil, "bm07 capture: the malformed body answered BAD_REQUEST")
+  check(findings("bm13-resend.pcap")["KU-BM-13"] == nil, "bm13 capture: re-sends within the limit")
+  check(findings("bm13-resend.pcap", nil, { verify_resend = 1 })["KU-BM-13"] == 1,
+    "bm13 capture with a re-send limit of 1: KU-BM-13")
 end
 
 -- 4. The CLI.

@@ -24,19 +24,23 @@ local function H(b) return b and hex.encode(b) or "?" end
 -- body is parsed once. The cache is dropped when it grows large, so memory stays bounded.
 local CACHE_MAX = 4096
 local function memo(fn)
-  local cache, n = {}, 0
-  return function(prof, body, ...)
-    local key = body .. "\0" .. table.concat({ ... }, "\0")
-    local hit = cache[key]
+  local by_prof = setmetatable({}, { __mode = "k" })   -- names differ between profiles
+  return function(prof, body)
+    local c = by_prof[prof]
+    if not c or c.n >= CACHE_MAX then
+      c = { n = 0, hits = {} }
+      by_prof[prof] = c
+    end
+    local hit = c.hits[body]
     if hit then return hit[1], hit[2] end
-    local r, err = fn(prof, body, ...)
-    if n >= CACHE_MAX then cache, n = {}, 0 end
-    cache[key], n = { r, err }, n + 1
+    local r, err = fn(prof, body)
+    c.hits[body], c.n = { r, err }, c.n + 1
     return r, err
   end
 end
 local parse = {
-  register = memo(bodies.parse_register),
+  register = memo(function(prof, body) return bodies.parse_register(prof, body, "register") end),
+  deregister = memo(function(prof, body) return bodies.parse_register(prof, body, "deregister") end),
   msk_request = memo(bodies.parse_msk_request),
   register_response = memo(bodies.parse_register_response),
   msk_response = memo(bodies.parse_msk_response),
@@ -78,8 +82,15 @@ function A:note(text)
   self.notes[#self.notes + 1] = { index = self.index, time = self.now, text = text }
 end
 
+--- The text of an obligation: built only when it is reported (most are met).
+local function text_of(o)
+  if type(o.text) == "function" then return o.text() end
+  return o.text
+end
+
 --- Opens an obligation. o: {kind = "need"|"forbid", within = seconds, req=, actor=, text=,
--- match = function(fact) -> bool, expire = function() (need: instead of a finding)}.
+-- match = function(fact) -> bool, expire = function() (need: instead of a finding)}; text may
+-- be a function returning it.
 function A:owe(o)
   o.due, o.index, o.time = self.now + o.within, self.index, self.now
   self.open[#self.open + 1] = o
@@ -103,7 +114,7 @@ function A:advance(t)
     if o.due < t then
       drop(self, i)
       if o.kind == "need" then
-        if o.expire then o.expire(o) else self:find(o.req, o.actor, o.text, o.index, o.time) end
+        if o.expire then o.expire(o) else self:find(o.req, o.actor, text_of(o), o.index, o.time) end
       end
     else
       if not next_due or o.due < next_due then next_due = o.due end
@@ -125,7 +136,7 @@ function A:fact(f)
     if o.match(f) then
       drop(self, i)
       if o.kind == "forbid" then
-        self:find(o.req, o.actor, o.text .. " (packet " .. self.index .. ")", self.index, self.now)
+        self:find(o.req, o.actor, text_of(o) .. " (packet " .. self.index .. ")", self.index, self.now)
       end
     else
       i = i + 1
@@ -140,7 +151,7 @@ function A:ue(btid)
   if not u then
     u = { btid = btid, joined = {}, held = {}, counter = nil, bm_counter = nil,
       bm_registered = {}, bm_deregistered = {}, requests = {}, notice_at = {}, delays = {},
-      deliveries = {}, storm_reported = {} }
+      deliveries = {}, deliv_kid = {}, bm_held = {}, bm_newer = {}, storm_reported = {} }
     self.ues[btid] = u
   end
   return u
@@ -203,12 +214,16 @@ function A:update_failed(u, kid, req, why)
   local function is_leave(f) return self:is_leave(f, u, svc) end
   if valid then
     self:owe{ kind = "forbid", within = self.T.T_leave, req = "KU-UE-11", actor = "ue", match = is_leave,
-      text = u.btid .. " left after " .. why .. " for MSK " .. H(kid) .. " although it holds a still-valid older key" }
+      text = function()
+        return u.btid .. " left after " .. why .. " for MSK " .. H(kid) .. " although it holds a still-valid older key"
+      end }
   else
     local within = self.T.T_leave + (req == "KU-UE-10" and self.T.T_request or 0)
     self:owe{ kind = "need", within = within, req = expired and "KU-UE-12" or req, actor = "ue", match = is_leave,
-      text = u.btid .. " did not leave within " .. string.format("%.3g", within) .. " s after " .. why ..
-        " for MSK " .. H(kid) .. (expired and " (its older key no longer covers the MTK IDs)" or " (no older key)") }
+      text = function()
+        return u.btid .. " did not leave within " .. string.format("%.3g", within) .. " s after " .. why ..
+          " for MSK " .. H(kid) .. (expired and " (its older key no longer covers the MTK IDs)" or " (no older key)")
+      end }
   end
 end
 
@@ -266,10 +281,17 @@ function A:on_muk_message(ev, kind)
   local resend = u.last_sent == bytes
   u.last_sent = bytes
   if resend then
-    u.resends = (u.resends or 0) + 1
+    u.resends = u.verified_since and 1 or (u.resends or 0) + 1
+    u.verified_since = false
+    local limit = self.keys and self.keys.verify_resend or 2
     self:note(what .. " to " .. btid .. " re-sent unchanged (" .. u.resends .. " so far; KU-BM-13)")
+    if u.resends == limit + 1 then
+      self:find("KU-BM-13", "bmsc", what .. " of " .. H(kid) .. " to " .. btid .. " re-sent more than " .. limit ..
+        " times (the target's bmsc.verify_resend, default 2)")
+    end
     return
   end
+  u.resends = 0
   if u.bm_counter and counter <= u.bm_counter then
     self:find("KU-BM-10", "bmsc", what .. " to " .. btid .. " carries counter " .. counter ..
       ", not above the " .. u.bm_counter .. " sent before under the same MUK")
@@ -305,7 +327,15 @@ function A:on_muk_message(ev, kind)
   local fresh = u.counter == nil or counter > u.counter
   local valid = fresh and mac_ok ~= false
   local fact = { what = kind, ue = btid, kid = kid, counter = counter, valid = valid, csb_id = ev.csb_id }
+  -- What the BM-SC may take the UE to hold (KU-BM-08): a key it delivered with V=0, or one
+  -- whose delivery the UE verified; a later notice or delivery of another key of the same
+  -- service makes it no longer the newest.
+  for k in pairs(u.bm_held) do
+    if k ~= kid and self:same_service(k, kid) then u.bm_newer[k] = true end
+  end
   if kind == "msk_delivery" then
+    u.deliv_kid[ev.csb_id .. ":" .. counter] = kid
+    if ev.v == 0 then u.bm_held[kid], u.bm_newer[kid] = true, nil end
     u.deliveries[ev.csb_id .. ":" .. counter] = bytes
     self:fact(fact)
     self:on_delivery(u, ev, kid, counter, valid, mac_ok, plain)
@@ -336,13 +366,15 @@ function A:on_delivery(u, m, kid, counter, valid, mac_ok, plain)
     u.held[kid] = { seql = seql, sequ = sequ, time = self.now }
     if mac_ok and m.v == 1 then
       self:owe{ kind = "need", within = self.T.T_delivery, req = "KU-UE-06", actor = "ue", match = verif,
-        text = btid .. " returned no verification message for the MSK delivery of " .. H(kid) .. " (V=1)" }
+        text = function()
+          return btid .. " returned no verification message for the MSK delivery of " .. H(kid) .. " (V=1)"
+        end }
     end
   else
     local why = mac_ok == false and "its MAC does not verify under the MUK" or
       ("its counter " .. counter .. " is not above the " .. tostring(u.counter) .. " accepted before")
     self:owe{ kind = "forbid", within = self.T.T_delivery, req = "KU-UE-07", actor = "ue", match = verif,
-      text = btid .. " verified an MSK delivery of " .. H(kid) .. " it must discard: " .. why }
+      text = function() return btid .. " verified an MSK delivery of " .. H(kid) .. " it must discard: " .. why end }
   end
 end
 
@@ -354,7 +386,7 @@ function A:on_notice(u, kid, counter, valid, mac_ok)
   if not valid then
     local why = mac_ok == false and "bad MAC" or ("replayed counter " .. counter)
     self:owe{ kind = "forbid", within = within, req = "KU-UE-03", actor = "ue", match = asks,
-      text = btid .. " requested " .. H(kid) .. " after a notice with a " .. why }
+      text = function() return btid .. " requested " .. H(kid) .. " after a notice with a " .. why end }
     return
   end
   u.counter = counter
@@ -364,11 +396,13 @@ function A:on_notice(u, kid, counter, valid, mac_ok)
   end
   if u.held[kid] then
     self:owe{ kind = "forbid", within = within, req = "KU-UE-05", actor = "ue", match = asks,
-      text = btid .. " requested " .. H(kid) .. " after a notice naming a key it holds" }
+      text = function() return btid .. " requested " .. H(kid) .. " after a notice naming a key it holds" end }
   else
     u.notice_at[kid] = self.now
     self:owe{ kind = "need", within = within, req = "KU-UE-02", actor = "ue", match = asks,
-      text = btid .. " sent no key request for " .. H(kid) .. " within W_spread + T_request of a valid notice" }
+      text = function()
+        return btid .. " sent no key request for " .. H(kid) .. " within W_spread + T_request of a valid notice"
+      end }
   end
 end
 
@@ -387,6 +421,9 @@ function A:on_verification(ev)
   local u = self:ue(btid)
   local counter = ev.counter or 0
   self:fact{ what = "verification", ue = btid, csb_id = ev.csb_id, counter = counter }
+  local vk = u.deliv_kid[ev.csb_id .. ":" .. counter]
+  if vk then u.bm_held[vk], u.bm_newer[vk] = true, nil end
+  u.verified_since = true
   local muk = self:muk(btid)
   local d = u.deliveries[ev.csb_id .. ":" .. counter]
   if muk and d then
@@ -414,7 +451,9 @@ function A:on_mtk(ev)
       local btid = x.btid
       self:owe{ kind = "need", within = self.T.T_request + self.T.W_spread, req = "KU-UE-04", actor = "ue",
         match = function(f) return f.what == "key_request" and f.ue == btid and f.keys[kid] end,
-        text = btid .. " sent no key request for " .. H(kid) .. " after MTK traffic under it (MTK ID " .. ev.mtkid .. ")" }
+        text = function()
+          return btid .. " sent no key request for " .. H(kid) .. " after MTK traffic under it (MTK ID " .. ev.mtkid .. ")"
+        end }
     end
   end
 end
@@ -456,6 +495,7 @@ function A:on_http(ev)
     local rec = { kind = kind, time = self.now, index = self.index, auth = ev.headers.authorization ~= nil,
       btid = self:username(ev.headers.authorization), body = ev.body, ip = ev.src }
     q[#q + 1] = rec
+    if kind then rec.malformed = self:malformed(kind, ev.headers["content-type"], ev.body) end
     if rec.btid then self:on_request(rec) end
   else
     local rec = table.remove(q, 1)
@@ -466,6 +506,20 @@ function A:on_http(ev)
     rec.answered = true
     self:on_response(rec, ev)
   end
+end
+
+--- Why a request body is malformed for its kind (key-update.md §2.2: media type, XML, at
+-- least one item), or nil. The media type is compared without parameters.
+function A:malformed(kind, ctype, body)
+  local want = self.prof.http.requests[kind] and self.prof.http.requests[kind].media_type
+  local got = ctype and ctype:match("^%s*([^;%s]+)")
+  if want and (not got or got:lower() ~= want:lower()) then
+    return "media type " .. tostring(ctype) .. ", not " .. want
+  end
+  local _, err
+  if kind == "msk" then _, err = parse.msk_request(self.prof, body)
+  else _, err = parse[kind](self.prof, body) end
+  return err
 end
 
 function A:known_btid(btid)
@@ -482,7 +536,7 @@ function A:on_request(rec)
   u.ips = u.ips or {}
   u.ips[rec.ip] = true
   if rec.kind == "register" then
-    local svcs = parse.register(self.prof, rec.body, "register") or {}
+    local svcs = parse.register(self.prof, rec.body) or {}
     for _, s in ipairs(svcs) do
       u.joined[s] = true
       for k in pairs(u.held) do if self:service_of(k) == s or not self:service_of(k) then u.held[k] = nil end end
@@ -491,7 +545,7 @@ function A:on_request(rec)
     u.counter, u.joined_at, u.mtk_seen = nil, self.now, false
   elseif rec.kind == "deregister" then
     local set = {}
-    for _, s in ipairs(parse.register(self.prof, rec.body, "deregister") or {}) do
+    for _, s in ipairs(parse.deregister(self.prof, rec.body) or {}) do
       set[s] = true
       u.joined[s] = nil
     end
@@ -552,23 +606,41 @@ function A:on_response(rec, ev)
   end
   if st == 401 then return end
   local u = self:ue(btid)
+  if rec.malformed then
+    -- KU-BM-07: a malformed body is answered 400 or BAD_REQUEST for every item.
+    local ok = st == 400
+    if st == 200 then
+      local list = rec.kind == "msk" and parse.msk_response(self.prof, ev.body) or parse.register_response(self.prof, ev.body)
+      ok = list ~= nil and #list > 0
+      for _, x in ipairs(list or {}) do if x.cause ~= "BAD_REQUEST" then ok = false end end
+    end
+    if not ok then
+      self:find("KU-BM-07", "bmsc", "a malformed " .. rec.kind .. " request (" .. rec.malformed .. ") was answered " ..
+        st .. " instead of 400 or BAD_REQUEST")
+    end
+    return
+  end
   if rec.kind == "register" and st == 200 then
     for _, s in ipairs(parse.register_response(self.prof, ev.body) or {}) do
       if s.cause == "SUCCESS" then
         u.bm_registered[s.service] = true
         u.bm_deregistered[s.service] = nil
+        u.bm_held, u.bm_newer = {}, {}   -- held keys are per registration [D]
         local kdid = self.svc_kdid[s.service]
         local kl = self.prof.mikey.keyid.kdid_len
         self:owe{ kind = "need", within = self.T.T_delivery, req = "KU-BM-03", actor = "bmsc",
           match = function(f) return f.what == "msk_delivery" and f.ue == btid and (not kdid or f.kid:sub(1, kl) == kdid) end,
-          text = "registration of " .. btid .. " to " .. s.service .. " answered SUCCESS, but no MSK push followed" }
+          text = function()
+            return "registration of " .. btid .. " to " .. s.service .. " answered SUCCESS, but no MSK push followed"
+          end }
       end
     end
   elseif rec.kind == "deregister" and st == 200 then
-    for _, s in ipairs(parse.register(self.prof, rec.body, "deregister") or {}) do
+    for _, s in ipairs(parse.deregister(self.prof, rec.body) or {}) do
       u.bm_registered[s] = nil
       u.bm_deregistered[s] = self.now
     end
+    u.bm_held, u.bm_newer = {}, {}
   elseif rec.kind == "msk" then
     self:on_msk_response(u, rec, ev)
   end
@@ -608,14 +680,26 @@ function A:on_msk_response(u, rec, ev)
       local function delivers(f) return f.what == "msk_delivery" and f.ue == btid and f.kid == kid end
       if s.cause == "SUCCESS" then
         self:owe{ kind = "need", within = self.T.T_delivery, req = "KU-BM-04", actor = "bmsc", match = delivers,
-          text = "key request of " .. btid .. " for " .. H(kid) .. " answered SUCCESS, but no MSK delivery followed" }
+          text = function()
+            return "key request of " .. btid .. " for " .. H(kid) .. " answered SUCCESS, but no MSK delivery followed"
+          end }
         self:owe{ kind = "need", within = self.T.T_delivery, req = "KU-UE-10", actor = "ue",
           match = function(f) return delivers(f) and f.valid end,
           expire = function() self:update_failed(u, kid, "KU-UE-10", "SUCCESS with no valid delivery") end }
       else
         self:owe{ kind = "forbid", within = self.T.T_delivery, req = FAIL_REQ[s.cause] or "KU-BM-09", actor = "bmsc",
-          match = delivers, text = "an MSK delivery of " .. H(kid) .. " to " .. btid .. " followed the answer " .. s.cause }
+          match = delivers, text = function()
+            return "an MSK delivery of " .. H(kid) .. " to " .. btid .. " followed the answer " .. s.cause
+          end }
         self:update_failed(u, kid, SOFT[s.cause] and "KU-UE-09" or "KU-UE-08", "the answer " .. s.cause)
+      end
+      -- KU-BM-08: a key the UE holds, with no newer one, is answered as the profile says.
+      if u.bm_held[kid] and not u.bm_newer[kid] then
+        local want = self.prof.held_key_answer == "redeliver" and "SUCCESS" or "NO_UPDATE_NEEDED"
+        if s.cause ~= want then
+          self:find("KU-BM-08", "bmsc", "key request of " .. btid .. " for " .. H(kid) .. ", which it holds (no newer key), " ..
+            "was answered " .. s.cause .. " instead of " .. want .. " (profile held_key_answer)")
+        end
       end
       -- What the answer should have been, where the capture and the keys tell.
       if svc and u.bm_deregistered[svc] and not u.bm_registered[svc] and
@@ -690,7 +774,7 @@ function A:finish()
   for _, o in ipairs(self.open) do
     if o.kind == "need" and o.text then
       self.undecided[#self.undecided + 1] = { req = o.req, actor = o.actor, index = o.index, time = o.time,
-        text = o.text .. " (the capture ends before the deadline)" }
+        text = text_of(o) .. " (the capture ends before the deadline)" }
     end
   end
   self.open = {}
