@@ -13,6 +13,11 @@
  *                       last_time }
  *   h:close()
  *
+ *   scan.stream()  -> stream: one direction of a TCP connection put back in order (tcpflow.h)
+ *     st:segment(seq, flags, payload) -> the bytes now in order (maybe "") | nil, msg once a
+ *                                         segment is lost for good (flags: the TCP header's)
+ *     st:ended()     -> true after the FIN was reached in order, or an RST
+ *
  * An event has type "mikey" | "mtk" | "http" | "error", index (packet number), time, and
  * src, sport, dst, dport when it has addresses; "mikey" has payload and either error (it does
  * not decode) or kind (when the profile's kinds tell), violations ("; "-joined, "" for none),
@@ -30,8 +35,10 @@
 #include "lua_env.h"
 #include "mikey_rules.h"
 #include "scan.h"
+#include "tcpflow.h"
 
 #define SCAN_MT		"mbms.scan"
+#define STREAM_MT	"mbms.scan.stream"
 #define RULES_MT	"mbms.mikey.rules"
 
 struct lscan {
@@ -359,8 +366,84 @@ l_close(lua_State *L)
 	return 0;
 }
 
+/* ---- streams ----------------------------------------------------------------------------- */
+
+static int
+l_stream(lua_State *L)
+{
+	struct tcpflow *f = lua_newuserdatauv(L, sizeof(*f), 0);
+
+	tcpflow_init(f);
+	luaL_setmetatable(L, STREAM_MT);
+	return 1;
+}
+
+static int
+collect(void *ctx, const uint8_t *p, size_t n, struct err *e)
+{
+	(void)e;
+	bld_bytes(ctx, p, n);
+	return 0;
+}
+
+static int
+st_segment(lua_State *L)
+{
+	struct tcpflow *f = luaL_checkudata(L, 1, STREAM_MT);
+	lua_Integer seq = luaL_checkinteger(L, 2), fl = luaL_checkinteger(L, 3);
+	size_t n;
+	const char *payload = luaL_optlstring(L, 4, "", &n);
+	unsigned int flags = 0;
+	struct bld *b = lua_env_bld(L);
+	struct err e;
+
+	luaL_argcheck(L, seq >= 0 && seq <= 0xffffffffLL, 2, "sequence number out of range");
+	if (fl & 0x01)
+		flags |= TCPFLOW_FIN;
+	if (fl & 0x02)
+		flags |= TCPFLOW_SYN;
+	if (fl & 0x04)
+		flags |= TCPFLOW_RST;
+	if (tcpflow_segment(f, (uint32_t)seq, flags, (const uint8_t *)payload, n, collect, b,
+	    &e) == -1) {
+		luaL_pushfail(L);
+		lua_pushstring(L, e.msg);
+		return 2;
+	}
+	return lua_env_push_bld(L, b, bld_ok(b) ? 0 : -1, "out of memory reassembling TCP");
+}
+
+static int
+st_ended(lua_State *L)
+{
+	struct tcpflow *f = luaL_checkudata(L, 1, STREAM_MT);
+
+	lua_pushboolean(L, f->ended);
+	return 1;
+}
+
+static int
+st_gc(lua_State *L)
+{
+	tcpflow_free(luaL_checkudata(L, 1, STREAM_MT));
+	return 0;
+}
+
+static const luaL_Reg stream_meths[] = {
+	{ "segment", st_segment },
+	{ "ended", st_ended },
+	{ NULL, NULL }
+};
+
+static const luaL_Reg stream_metas[] = {
+	{ "__gc", st_gc },
+	{ "__close", st_gc },
+	{ NULL, NULL }
+};
+
 static const luaL_Reg funcs[] = {
 	{ "open", l_open },
+	{ "stream", l_stream },
 	{ NULL, NULL }
 };
 
@@ -384,6 +467,7 @@ static void
 createmeta(lua_State *L)
 {
 	lua_env_createmeta(L, SCAN_MT, metas, meths);
+	lua_env_createmeta(L, STREAM_MT, stream_metas, stream_meths);
 }
 
 int

@@ -106,7 +106,8 @@ local function expand(files)
       local n = #out
       for line in p:lines() do out[#out + 1] = line end
       p:close()
-      if #out == n then out[#out + 1] = f end   -- reported as unreadable, not silently skipped
+      -- An empty directory is reported, not silently skipped.
+      if #out == n then out[#out + 1] = { empty = f } end
     else
       out[#out + 1] = f
     end
@@ -302,7 +303,12 @@ function M.main(args, usage_error, home)
     if not jf then return usage_error("audit: --json: " .. err) end
   end
   for _, f in ipairs(expand(o.files)) do
-    local r, err = M.audit_file(f, prof, keys, o)
+    local r, err
+    if type(f) == "table" then
+      f, err = f.empty, f.empty .. ": no *.pcap or *.pcapng file in this directory"
+    else
+      r, err = M.audit_file(f, prof, keys, o)
+    end
     if not r then
       io.stderr:write("mbmsct audit: " .. err .. "\n")
       r = { file = f, stats = { packets = 0, mikey = 0, fast = 0, http = 0, errors = 0 }, findings = {}, stimuli = {},

@@ -21,6 +21,7 @@ local crypto = require("mbms.crypto")
 local hex = require("mbms.hex")
 local http = require("mbms.http")
 local bodies = require("bodies")
+local scan = require("mbms.scan")
 
 local M = {}
 
@@ -122,38 +123,62 @@ local function http_method(payload)
 end
 
 --- Reassembles the TCP connections of a capture into HTTP exchanges: per connection the
--- client's requests (bytes as sent, and parsed) and the server's responses, in order.
--- Segments are ordered by sequence number; a repeated segment (same sequence) counts once.
+-- client's requests (bytes as sent, and parsed) and the server's responses, in order. Each
+-- direction goes through the audit's reassembly (mbms.scan.stream: out of order, retransmitted,
+-- overlapping, sequence wraparound); the bytes a segment puts in order are its "payload" here.
 local function http_flows(cap)
   local flows, order = {}, {}
   for _, p in ipairs(cap.packets) do
-    if p.proto == "tcp" and #p.payload > 0 then
+    if p.proto == "tcp" then
       local a, b = M.endpoint_str(p.src, p.sport), M.endpoint_str(p.dst, p.dport)
       local key = a < b and (a .. "|" .. b) or (b .. "|" .. a)
       local f = flows[key]
-      if not f then
+      -- A SYN on addresses and ports already used opens a new connection.
+      local syn = ((p.tcp_flags or 0) & 0x12) == 0x02
+      if not f or (syn and f.dirs[a]) then
         f = { dirs = {}, index = p.index, time = p.time }
         flows[key] = f
         order[#order + 1] = f
       end
       local d = f.dirs[a]
       if not d then
-        d = { src = p.src, sport = p.sport, dst = p.dst, dport = p.dport, segs = {}, seen = {} }
+        d = { src = p.src, sport = p.sport, dst = p.dst, dport = p.dport, segs = {}, stream = scan.stream() }
         f.dirs[a] = d
       end
-      local seq = p.tcp_seq or 0
-      if not d.seen[seq] then
-        d.seen[seq] = true
-        d.segs[#d.segs + 1] = p
+      if not d.broken then
+        local data, err = d.stream:segment(p.tcp_seq or 0, p.tcp_flags or 0, p.payload)
+        if not data then
+          d.broken = true
+          cap.errors[#cap.errors + 1] = string.format("%s: packet %d: TCP connection %s -> %s: %s", cap.label,
+            p.index, a, b, err)
+        elseif #data > 0 then
+          d.segs[#d.segs + 1] = { payload = data, index = p.index, time = p.time }
+        end
       end
     end
   end
+  -- Connections that carried no data (a bare handshake) are not exchanges.
+  local kept = {}
+  for _, f in ipairs(order) do
+    local any = false
+    for _, d in pairs(f.dirs) do
+      d.stream = nil
+      if #d.segs > 0 then any = true end
+    end
+    if any then kept[#kept + 1] = f end
+  end
+  order = kept
   local out = {}
   for _, f in ipairs(order) do
     local client, server
     for _, d in pairs(f.dirs) do
-      table.sort(d.segs, function(x, y) return x.tcp_seq < y.tcp_seq end)
-      if http_method(d.segs[1].payload) then client = d else server = d end
+      -- The request line may span segments: look at the bytes up to the first line end.
+      local head = {}
+      for i = 1, #d.segs do
+        head[#head + 1] = d.segs[i].payload
+        if d.segs[i].payload:find("\n", 1, true) then break end
+      end
+      if d.segs[1] and http_method(table.concat(head)) then client = d elseif d.segs[1] then server = d end
     end
     if not client then
       local d = next(f.dirs) and f.dirs[next(f.dirs)]

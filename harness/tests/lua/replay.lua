@@ -259,3 +259,32 @@ do
   eq(rawget(items[4], "msg"), nil, "not decoded before use")
   eq(replay.counter_of(items[4].msg), 2, "a message decodes on first use (the pull's counter)")
 end
+
+-- HTTP connections go through the audit's reassembly: segments out of order and retransmitted
+-- give the request as sent; a connection closed and its addresses reused gives two exchanges,
+-- the late retransmission in between no third.
+do
+  local function exchanges(file)
+    local h = assert(capture.open("vectors/captures/crafted/" .. file))
+    local cap = replay.collect(h, file)
+    h:close()
+    local out = {}
+    for _, it in ipairs(replay.classify(cap, prof)) do
+      if it.proto == "http" then out[#out + 1] = it.exchange end
+    end
+    return out, cap
+  end
+  local ref = exchanges("exchange.pcap")
+  eq(#ref, 1, "one exchange in exchange.pcap")
+  local re, rcap = exchanges("tcp-reordered.pcap")
+  eq(#re, 1, "one exchange in tcp-reordered.pcap")
+  eq(re[1].requests[1].bytes, ref[1].requests[1].bytes, "the reordered, retransmitted request reassembled as sent")
+  eq(#rcap.errors, 0, "no error for a retransmission")
+  local closed = exchanges("tcp-closed.pcap")
+  eq(#closed, 2, "a closed connection and its reuse: two exchanges")
+  eq(#closed[2].requests, 1, "the reused connection's request")
+  eq(closed[2].responses[1].msg.status, 200, "and its response")
+  local _, gcap = exchanges("tcp-gap.pcap")
+  has(gcap.errors, "", "a lost segment is reported")
+end
+
