@@ -56,6 +56,41 @@ be16(uint8_t out[2], uint16_t v)
 	out[1] = (uint8_t)v;
 }
 
+/*
+ * The payloads MSK and MTK messages begin alike with (mikey.md §2): the Key ID extension, T (a
+ * counter) and RAND. The buffers are the caller's and must outlive the encoding.
+ */
+static void
+add_keyid_t_rand(struct mikey_msg *m, uint8_t ext_type, const uint8_t *ext, size_t ext_len,
+    const uint8_t counter[4], const uint8_t *rand, size_t rand_len)
+{
+	struct mikey_payload *x;
+
+	x = add(m, MIKEY_PT_GENEXT);
+	x->u.ext.ext_type = ext_type;
+	x->u.ext.data.p = ext;
+	x->u.ext.data.len = ext_len;
+	x = add(m, MIKEY_PT_T);
+	x->u.t.ts_type = MIKEY_TS_COUNTER;
+	x->u.t.value.p = counter;
+	x->u.t.value.len = 4;
+	x = add(m, MIKEY_PT_RAND);
+	x->u.rand.data.p = rand;
+	x->u.rand.data.len = rand_len;
+}
+
+/* The KEMAC of both (AES-CM, HMAC-SHA1), its key data left to the caller. */
+static struct mikey_payload *
+add_kemac(struct mikey_msg *m)
+{
+	struct mikey_payload *x = add(m, MIKEY_PT_KEMAC);
+
+	x->u.kemac.encr_alg = MIKEY_ENCR_AES_CM_128;
+	x->u.kemac.mac_alg = MIKEY_MAC_HMAC_SHA1_160;
+	x->u.kemac.keys_parsed = 1;
+	return x;
+}
+
 int
 msgs_msk(const struct msgs_msk *p, const uint8_t *muk, size_t muk_len, struct bld *out,
     struct err *e)
@@ -72,18 +107,8 @@ msgs_msk(const struct msgs_msk *p, const uint8_t *muk, size_t muk_len, struct bl
 	memcpy(id, p->kdid, 3);
 	memcpy(id + 3, p->mskid, 4);
 	keyid_body(ext, p->keyid_type, id, sizeof(id));
-	x = add(m, MIKEY_PT_GENEXT);
-	x->u.ext.ext_type = p->ext_type;
-	x->u.ext.data.p = ext;
-	x->u.ext.data.len = sizeof(ext);
 	be32(counter, p->counter);
-	x = add(m, MIKEY_PT_T);
-	x->u.t.ts_type = MIKEY_TS_COUNTER;
-	x->u.t.value.p = counter;
-	x->u.t.value.len = sizeof(counter);
-	x = add(m, MIKEY_PT_RAND);
-	x->u.rand.data.p = p->rand;
-	x->u.rand.data.len = p->rand_len;
+	add_keyid_t_rand(m, p->ext_type, ext, sizeof(ext), counter, p->rand, p->rand_len);
 	x = add(m, MIKEY_PT_ID);
 	x->u.id.id_type = p->id_type;
 	x->u.id.data.p = (const uint8_t *)p->idi;
@@ -92,10 +117,7 @@ msgs_msk(const struct msgs_msk *p, const uint8_t *muk, size_t muk_len, struct bl
 	x->u.id.id_type = p->id_type;
 	x->u.id.data.p = (const uint8_t *)p->idr;
 	x->u.id.data.len = strlen(p->idr);
-	x = add(m, MIKEY_PT_KEMAC);
-	x->u.kemac.encr_alg = MIKEY_ENCR_AES_CM_128;
-	x->u.kemac.mac_alg = MIKEY_MAC_HMAC_SHA1_160;
-	x->u.kemac.keys_parsed = 1;
+	x = add_kemac(m);
 	if (p->msk != NULL) {
 		/* One TGK with its validity as MTK IDs SEQl..SEQu (KV interval) [A]. */
 		struct mikey_keydata *k = &x->u.kemac.keys[0];
@@ -135,22 +157,9 @@ msgs_mtk(const struct msgs_mtk *p, const uint8_t *msk, size_t msk_len, struct bl
 	memcpy(id + 3, p->mskid, 4);
 	memcpy(id + 7, spi, 2);
 	keyid_body(ext, p->keyid_type, id, sizeof(id));
-	x = add(m, MIKEY_PT_GENEXT);
-	x->u.ext.ext_type = p->ext_type;
-	x->u.ext.data.p = ext;
-	x->u.ext.data.len = sizeof(ext);
 	be32(counter, p->counter);
-	x = add(m, MIKEY_PT_T);
-	x->u.t.ts_type = MIKEY_TS_COUNTER;
-	x->u.t.value.p = counter;
-	x->u.t.value.len = sizeof(counter);
-	x = add(m, MIKEY_PT_RAND);
-	x->u.rand.data.p = p->rand;
-	x->u.rand.data.len = p->rand_len;
-	x = add(m, MIKEY_PT_KEMAC);
-	x->u.kemac.encr_alg = MIKEY_ENCR_AES_CM_128;
-	x->u.kemac.mac_alg = MIKEY_MAC_HMAC_SHA1_160;
-	x->u.kemac.keys_parsed = 1;
+	add_keyid_t_rand(m, p->ext_type, ext, sizeof(ext), counter, p->rand, p->rand_len);
+	x = add_kemac(m);
 	x->u.kemac.nkeys = 1;
 	/* One TEK with the MTK ID as its SPI [A]. */
 	k = &x->u.kemac.keys[0];
