@@ -278,7 +278,7 @@ describe(struct scan *s, const struct mikey_kind_rules *kind, struct scan_event 
 	ev->kind = kind != NULL ? kind->name : NULL;
 	ev->csb_id = m->hdr.csb_id;
 	ev->v = m->hdr.v;
-	if (mikey_validate(&s->cfg.rules, m, NULL, &s->viol) > 0)
+	if (mikey_validate(&s->cfg.rules, m, kind != NULL ? kind->name : NULL, &s->viol) > 0)
 		for (i = 0; i < s->viol.n; i++) {
 			n = strlen(ev->viol);
 			snprintf(ev->viol + n, sizeof(ev->viol) - n, "%s%s", i ? "; " : "",
